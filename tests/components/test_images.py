@@ -1,0 +1,80 @@
+"""Image grids, PNG bytes and the gallery of mistakes."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from components.images import caption, image_grid, to_png, upscale
+
+
+def test_sixteen_digits_in_four_columns_make_a_square_grid_with_gaps():
+    digits = [np.full((28, 28), i, dtype=np.uint8) for i in range(16)]
+
+    grid = image_grid(digits, columns=4)
+
+    assert grid.shape == (4 * 28 + 3, 4 * 28 + 3)
+    assert grid[0, 0] == 0 and grid[29, 29] == 5
+    assert (grid[28, :] == 255).all() and (grid[:, 28] == 255).all()
+
+
+def test_a_colour_image_turns_the_grid_rgb():
+    images = [
+        np.zeros((8, 8), np.uint8),
+        np.zeros((8, 8, 3), np.uint8),
+        np.zeros((8, 8, 1), np.uint8),
+    ]
+
+    grid = image_grid(images, columns=2)
+
+    assert grid.shape == (2 * 8 + 1, 2 * 8 + 1, 3)
+
+
+def test_images_of_different_sizes_are_refused():
+    with pytest.raises(ValueError, match="one size"):
+        image_grid([np.zeros((8, 8), np.uint8), np.zeros((28, 28), np.uint8)], columns=2)
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (32, 32, 3)])
+def test_png_round_trips_through_pillow(shape):
+    pixels = np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8)
+
+    decoded = np.asarray(Image.open(io.BytesIO(to_png(pixels))))
+
+    np.testing.assert_array_equal(decoded, pixels)
+
+
+def test_small_digits_are_enlarged_with_crisp_pixels():
+    digit = np.arange(64, dtype=np.uint8).reshape(8, 8)
+
+    large = upscale(digit)
+
+    assert large.shape == (112, 112)
+    np.testing.assert_array_equal(large[::14, ::14], digit)
+
+
+def test_captions_say_what_went_wrong():
+    item = {"true": 3, "predicted": 5, "confidence": 0.9}
+
+    assert caption(item) == "true 3 → predicted 5 (90 %)"
+    assert caption(item, [str(i) for i in "abcdefghij"]) == "true d → predicted f (90 %)"
+
+
+def test_the_gallery_draws_a_captioned_image_per_example():
+    def page():
+        import numpy as np
+
+        from components.images import show_gallery
+
+        digit = np.zeros((8, 8), np.uint8)
+        show_gallery([{"pixels": digit, "true": i, "predicted": 0} for i in range(1, 8)])
+
+    app = AppTest.from_function(page).run()
+
+    images = [column.children[0] for column in app.columns if column.children]
+    assert not app.exception
+    assert len(app.columns) == 12 and len(images) == 7
+    assert images[0].proto.imgs[0].caption == "true 1 → predicted 0"
+    assert all(image.proto.imgs[0].url.endswith(".png") for image in images)
