@@ -1,0 +1,240 @@
+"""The networks Looplab trains, each built fresh for a run and shaped to its dataset.
+
+Most come straight from the guides: `mlp` and `mlp-functional` are the Trainer-pattern guide's
+two models, `mlp-logits` and `mlp-activity-reg` the from-scratch guide's, `text-conv1d` the
+Reuters model of "three ways of training", and `dcgan` the GAN of both fit guides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+from keras import layers
+
+from trainers import catalog
+from trainers.config import ConfigError, check_architecture_fits
+
+
+@dataclass
+class Classifier:
+    """A network that maps inputs to predictions.
+
+    Attributes:
+        model: the Keras model.
+        from_logits: whether it outputs logits rather than probabilities.
+    """
+
+    model: keras.Model
+    from_logits: bool = False
+
+
+@dataclass
+class GanNetworks:
+    """The two networks of a GAN."""
+
+    generator: keras.Model
+    discriminator: keras.Model
+    latent_dim: int
+
+
+@keras.saving.register_keras_serializable(package="looplab")
+class ActivityRegularizationLayer(layers.Layer):
+    """The from-scratch guide's layer: it adds an activity penalty with `add_loss()`."""
+
+    def call(self, inputs):
+        self.add_loss(1e-2 * keras.ops.sum(inputs))
+        return inputs
+
+
+def build(name: str, data, latent_dim: int = 128) -> Classifier | GanNetworks:
+    """Builds architecture `name` for a `trainers.datasets.Dataset` (or anything with its fields).
+
+    Call it after seeding: the initial weights come from Keras' seeded random state.
+    """
+    if name not in catalog.ARCHITECTURES:
+        raise ConfigError(
+            f"Unknown architecture. Choose {catalog.choices(catalog.ARCHITECTURES)}. "
+            f"Received: architecture={name!r}"
+        )
+    check_architecture_fits(name, data.kind, data.task, data.name)
+    shape = tuple(data.x_train.shape[1:])
+    if name in ("dcgan", "gan-classroom"):
+        return _gan(name, shape, latent_dim)
+    outputs = data.num_classes or int(data.y_train.shape[-1])
+    builders = {
+        "mlp": _mlp,
+        "mlp-functional": _mlp_functional,
+        "mlp-logits": _mlp_logits,
+        "mlp-activity-reg": _mlp_activity_reg,
+        "cnn": _cnn,
+        "text-conv1d": _text_conv1d,
+        "linear": _linear,
+    }
+    model = builders[name](shape, outputs, data)
+    return Classifier(model, from_logits=name in ("mlp-logits", "mlp-activity-reg"))
+
+
+def _mlp(shape, classes, data):
+    # A model defined using the Sequential API.
+    return keras.Sequential(
+        [
+            keras.Input(shape=shape),
+            layers.Flatten(),
+            layers.Dense(256, activation="relu"),
+            layers.Dropout(0.2),
+            layers.Dense(classes, activation="softmax"),
+        ],
+        name="mlp",
+    )
+
+
+def _mlp_functional(shape, classes, data):
+    # A model defined using the Functional API.
+    inputs = keras.Input(shape=shape)
+    x = layers.Flatten()(inputs)
+    x = layers.Dense(512, activation="relu")(x)
+    x = layers.Dropout(0.4)(x)
+    outputs = layers.Dense(classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="mlp_functional")
+
+
+def _mlp_logits(shape, classes, data, regularize=False):
+    inputs = keras.Input(shape=shape, name="digits")
+    x = layers.Flatten()(inputs)
+    x = layers.Dense(64, activation="relu")(x)
+    if regularize:
+        x = ActivityRegularizationLayer()(x)
+    x = layers.Dense(64, activation="relu")(x)
+    outputs = layers.Dense(classes, name="predictions")(x)
+    return keras.Model(inputs, outputs, name="mlp_activity_reg" if regularize else "mlp_logits")
+
+
+def _mlp_activity_reg(shape, classes, data):
+    return _mlp_logits(shape, classes, data, regularize=True)
+
+
+def _cnn(shape, classes, data):
+    return keras.Sequential(
+        [
+            keras.Input(shape=shape),
+            layers.Conv2D(32, 3, activation="relu", padding="same"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, activation="relu", padding="same"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dropout(0.25),
+            layers.Dense(classes, activation="softmax"),
+        ],
+        name="cnn",
+    )
+
+
+def _text_conv1d(shape, classes, data):
+    return keras.Sequential(
+        [
+            keras.Input(shape=shape, dtype="int32"),
+            layers.Embedding(data.vocabulary_size, 7),
+            layers.Conv1D(filters=64, kernel_size=5, activation="relu"),
+            layers.MaxPool1D(2),
+            layers.Conv1D(filters=32, kernel_size=3, activation="relu"),
+            layers.MaxPool1D(2),
+            layers.Flatten(),
+            layers.Dense(classes, activation="softmax"),
+        ],
+        name="text_conv1d",
+    )
+
+
+def _linear(shape, outputs, data):
+    inputs = keras.Input(shape=shape)
+    return keras.Model(inputs, layers.Dense(outputs)(inputs), name="linear")
+
+
+def _gan(name: str, shape: tuple, latent_dim: int) -> GanNetworks:
+    height, width, channels = shape
+    if height % 4 or width % 4:
+        raise ConfigError(
+            f"A GAN's generator upsamples twice by 2, so image sides must be multiples of 4. "
+            f"Received: image shape {shape}"
+        )
+    if name == "dcgan":
+        return GanNetworks(
+            _dcgan_generator(height // 4, width // 4, channels, latent_dim),
+            _dcgan_discriminator(shape),
+            latent_dim,
+        )
+    return GanNetworks(
+        _classroom_generator(height // 4, width // 4, channels, latent_dim),
+        _classroom_discriminator(shape),
+        latent_dim,
+    )
+
+
+def _dcgan_discriminator(shape):
+    # Exactly the guides' discriminator: two strided convolutions and a logit.
+    return keras.Sequential(
+        [
+            keras.Input(shape=shape),
+            layers.Conv2D(64, (3, 3), strides=(2, 2), padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2D(128, (3, 3), strides=(2, 2), padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.GlobalMaxPooling2D(),
+            layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+
+
+def _dcgan_generator(rows, columns, channels, latent_dim):
+    # Exactly the guides' generator: 128 coefficients per cell of a 7x7 map, upsampled twice.
+    return keras.Sequential(
+        [
+            keras.Input(shape=(latent_dim,)),
+            layers.Dense(rows * columns * 128),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Reshape((rows, columns, 128)),
+            layers.Conv2DTranspose(128, (4, 4), strides=(2, 2), padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2DTranspose(128, (4, 4), strides=(2, 2), padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2D(channels, (7, 7), padding="same", activation="sigmoid"),
+        ],
+        name="generator",
+    )
+
+
+def _classroom_discriminator(shape):
+    # A quarter of the DCGAN's width, with dropout so it does not win too early.
+    return keras.Sequential(
+        [
+            keras.Input(shape=shape),
+            layers.Conv2D(32, 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2D(64, 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Flatten(),
+            layers.Dropout(0.3),
+            layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+
+
+def _classroom_generator(rows, columns, channels, latent_dim):
+    # Half the DCGAN's width and a smaller last kernel: about a tenth of its arithmetic.
+    return keras.Sequential(
+        [
+            keras.Input(shape=(latent_dim,)),
+            layers.Dense(rows * columns * 64),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Reshape((rows, columns, 64)),
+            layers.Conv2DTranspose(64, 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2DTranspose(32, 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2D(channels, 5, padding="same", activation="sigmoid"),
+        ],
+        name="generator",
+    )

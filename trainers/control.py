@@ -1,0 +1,75 @@
+"""Controls a person sends to a run from another thread: stop, pause, resume, change a setting.
+
+A page thread only leaves requests here. The worker thread takes them between two batches and
+applies them itself, so every TensorFlow call of a run stays on that one thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+
+class RunControl:
+    """A mailbox of requests for one run, written by any thread, read by its worker."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._requests: deque[tuple[str, object]] = deque()
+        self._stop = False
+        self._paused = False
+
+    def stop(self) -> None:
+        """Asks the run to stop after the batch it is training."""
+        with self._changed:
+            self._stop = True
+            self._changed.notify_all()
+
+    def pause(self) -> None:
+        """Asks the run to wait after the batch it is training, until `resume()`."""
+        with self._changed:
+            self._paused = True
+            self._changed.notify_all()
+
+    def resume(self) -> None:
+        """Lets a paused run go on."""
+        with self._changed:
+            self._paused = False
+            self._changed.notify_all()
+
+    def request(self, kind: str, value: object = None) -> None:
+        """Leaves a request for the worker, e.g. `("learning_rate", 1e-4)` or `("step", "both")`.
+
+        Kinds: `learning_rate`, `discriminator_learning_rate`, `discriminator_steps`, and, while
+        paused, `step` with `"discriminator"`, `"generator"` or `"both"` (GANs).
+        """
+        with self._changed:
+            self._requests.append((kind, value))
+            self._changed.notify_all()
+
+    def set_learning_rate(self, value: float) -> None:
+        """Asks the run to continue with this learning rate."""
+        if not value > 0:
+            raise ValueError(f"A learning rate must be greater than 0. Received: {value!r}")
+        self.request("learning_rate", float(value))
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def take_requests(self) -> list[tuple[str, object]]:
+        """Removes and returns the requests left so far (worker thread)."""
+        with self._changed:
+            requests = list(self._requests)
+            self._requests.clear()
+            return requests
+
+    def wait(self, timeout: float) -> None:
+        """Sleeps until something changes or `timeout` seconds pass (worker thread)."""
+        with self._changed:
+            if self._paused and not self._stop and not self._requests:
+                self._changed.wait(timeout)

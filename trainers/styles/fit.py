@@ -1,0 +1,27 @@
+"""Built-in training: `compile()`, then `fit()`.
+
+The shortest way to train a Keras model. `fit()` runs the loop, computes the loss and the
+metrics, and calls its callbacks after every batch: Looplab's callback is how the batches
+reach the live charts.
+"""
+
+
+def train(run):
+    model = run.model
+    model.compile(
+        optimizer=run.optimizer,
+        loss=run.loss(),
+        metrics=[run.metric()],
+        jit_compile=False,  # the same arithmetic as the other styles, for a fair comparison
+    )
+    model.fit(
+        # One dataset holds every epoch's batches, in Looplab's seeded order,
+        # so fit() reads `steps_per_epoch` batches per epoch and never reshuffles.
+        run.train_dataset(),
+        epochs=run.epochs,
+        steps_per_epoch=run.steps_per_epoch,
+        validation_data=run.validation_data(),
+        callbacks=[run.callback()],
+        shuffle=False,  # the order is already Looplab's own
+        verbose=0,
+    )
