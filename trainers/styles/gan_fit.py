@@ -69,12 +69,17 @@ class GAN(keras.Model):
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
         return g_loss
 
-    def train_step(self, real_images):
-        if isinstance(real_images, tuple):
-            real_images = real_images[0]
+    @tf.function  # AutoGraph turns this Python loop over a tensor into a graph loop
+    def train_discriminator_steps(self, real_images):
         d_loss, d_real, d_fake = self.train_discriminator(real_images)
         for _ in tf.range(self.discriminator_steps - 1):
             d_loss, d_real, d_fake = self.train_discriminator(real_images)
+        return d_loss, d_real, d_fake
+
+    def train_step(self, real_images):
+        if isinstance(real_images, tuple):
+            real_images = real_images[0]
+        d_loss, d_real, d_fake = self.train_discriminator_steps(real_images)
         g_loss = self.train_generator(tf.shape(real_images)[0])
         return {"d_loss": d_loss, "g_loss": g_loss, "d_real": d_real, "d_fake": d_fake}
 
