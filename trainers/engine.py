@@ -6,6 +6,7 @@ Everything a run does with TensorFlow happens inside this call.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import traceback
@@ -104,6 +105,7 @@ def prepare(config: RunConfig, data: datasets.Dataset, log: RunLog, control: Run
         {
             "summary": "\n\n".join(summary_of(model) for model in models),
             "parameters": sum(model.count_params() for model in models),
+            "initial_weights": fingerprint(w for model in models for w in model.get_weights()),
             "source": styles.source_of(config.style),
             "steps_per_epoch": run.steps_per_epoch,
             "examples": {"train": len(data.x_train), "validation": len(data.x_val)},
@@ -111,6 +113,14 @@ def prepare(config: RunConfig, data: datasets.Dataset, log: RunLog, control: Run
         },
     )
     return run
+
+
+def fingerprint(weights) -> str:
+    """The SHA-256 of weight arrays, in order: equal fingerprints mean equal weights."""
+    digest = hashlib.sha256()
+    for array in weights:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
 
 
 def summary_of(model) -> str:

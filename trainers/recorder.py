@@ -60,6 +60,14 @@ class Recorder:
         """Seconds of training so far, pauses left out."""
         return self._active + time.perf_counter() - self._clock
 
+    def restart_clock(self) -> None:
+        """Leaves the time since the last batch out of the training time, as a pause is.
+
+        A race calls it before each of a contestant's turns, so that the others' turns do not
+        count as this run's training time.
+        """
+        self._clock = time.perf_counter()
+
     def batch(
         self,
         epoch: int,

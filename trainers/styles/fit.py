@@ -6,7 +6,8 @@ reach the live charts.
 """
 
 
-def train(run):
+def build(run):
+    """The run's network, compiled with the task's loss and metric."""
     model = run.model
     model.compile(
         optimizer=run.optimizer,
@@ -14,6 +15,11 @@ def train(run):
         metrics=[run.metric()],
         jit_compile=False,  # the same arithmetic as the other styles, for a fair comparison
     )
+    return model
+
+
+def train(run):
+    model = build(run)
     model.fit(
         # One dataset holds every epoch's batches, in Looplab's seeded order,
         # so fit() reads `steps_per_epoch` batches per epoch and never reshuffles.

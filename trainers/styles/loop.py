@@ -13,7 +13,14 @@ import keras
 import tensorflow as tf
 
 
-def train(run, use_tf_function=False):
+def make_steps(run, use_tf_function=False):
+    """Builds this run's training step and its end-of-epoch validation.
+
+    Returns:
+        `train_step(x, y, sample_weight)`, which trains on one batch and returns its loss;
+        the training metric it updates; and `end_epoch()`, which validates, returns the
+        epoch's metrics and resets them all.
+    """
     model = run.model
     # Instantiate an optimizer, a loss function and the metrics.
     optimizer = run.optimizer
@@ -45,6 +52,27 @@ def train(run, use_tf_function=False):
         train_step = tf.function(train_step)
         test_step = tf.function(test_step)
 
+    def end_epoch():
+        epoch_metrics = {train_metric.name: train_metric.result()}
+
+        # Run a validation loop at the end of each epoch.
+        for x, y in run.validation_batches():
+            test_step(x, y)
+        if len(run.data.x_val):
+            epoch_metrics[val_loss_tracker.name] = val_loss_tracker.result()
+            epoch_metrics[val_metric.name] = val_metric.result()
+
+        # Reset the metrics at the end of each epoch.
+        for metric in (train_metric, val_metric, val_loss_tracker):
+            metric.reset_state()
+        return epoch_metrics
+
+    return train_step, train_metric, end_epoch
+
+
+def train(run, use_tf_function=False):
+    train_step, train_metric, end_epoch = make_steps(run, use_tf_function)
+
     for epoch in range(run.epochs):
         # Iterate over the batches of the dataset.
         for step, (x, y, sample_weight) in enumerate(run.batches(epoch)):
@@ -54,19 +82,4 @@ def train(run, use_tf_function=False):
             if not run.report_batch(epoch, step, own={"loss": loss_value}, means=means):
                 return
 
-        epoch_metrics = {
-            "loss": run.recorder.mean("loss"),
-            train_metric.name: train_metric.result(),
-        }
-
-        # Run a validation loop at the end of each epoch.
-        for x, y in run.validation_batches():
-            test_step(x, y)
-        if len(run.data.x_val):
-            epoch_metrics[val_loss_tracker.name] = val_loss_tracker.result()
-            epoch_metrics[val_metric.name] = val_metric.result()
-        run.report_epoch(epoch, epoch_metrics)
-
-        # Reset the metrics at the end of each epoch.
-        for metric in (train_metric, val_metric, val_loss_tracker):
-            metric.reset_state()
+        run.report_epoch(epoch, {"loss": run.recorder.mean("loss")} | end_epoch())

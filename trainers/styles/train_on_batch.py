@@ -11,11 +11,17 @@ return is the batch's own values; averages over an epoch are ours to compute.
 import numpy as np
 
 
-def train(run):
+def build(run):
+    """The run's network, compiled with the task's loss and metric."""
     model = run.model
     model.compile(
         optimizer=run.optimizer, loss=run.loss(), metrics=[run.metric()], jit_compile=False
     )
+    return model
+
+
+def train(run):
+    model = build(run)
     for epoch in range(run.epochs):
         # Reduce the learning rate at the late stage of training.
         if epoch + 1 == run.config.halve_lr_epoch:

@@ -56,12 +56,18 @@ class CustomModel(keras.Model):
                 metric.update_state(y, y_pred, sample_weight=sample_weight)
 
 
-def train(run):
+def build(run):
+    """The run's network as a compiled CustomModel."""
     # Any Sequential or Functional network becomes a CustomModel with the same layers.
     model = CustomModel(inputs=run.model.inputs, outputs=run.model.outputs)
     model.compile(
         optimizer=run.optimizer, loss=run.loss(), metrics=[run.metric()], jit_compile=False
     )
+    return model
+
+
+def train(run):
+    model = build(run)
     # Just use `fit` as usual.
     model.fit(
         run.train_dataset(),

@@ -52,7 +52,8 @@ class CustomModel(keras.Model):
         return [self.loss_tracker, self.metric]
 
 
-def train(run):
+def build(run):
+    """The run's network as a compiled CustomModel with its own loss and metric."""
     model = CustomModel(
         inputs=run.model.inputs,
         outputs=run.model.outputs,
@@ -61,6 +62,11 @@ def train(run):
     )
     # We don't pass a loss or metrics here.
     model.compile(optimizer=run.optimizer, jit_compile=False)
+    return model
+
+
+def train(run):
+    model = build(run)
     # Just use `fit` as usual -- you can use callbacks, etc.
     model.fit(
         run.train_dataset(),

@@ -61,10 +61,16 @@ class Trainer(keras.Model):
         return self.model(x)
 
 
-def train(run):
-    # Create a Trainer object from the model, then compile and fit it.
+def build(run):
+    """A compiled Trainer that wraps the run's network."""
+    # Create a Trainer object from the model, then compile it.
     trainer = Trainer(run.model, loss_fn=run.loss(), metric=run.metric())
     trainer.compile(optimizer=run.optimizer, jit_compile=False)
+    return trainer
+
+
+def train(run):
+    trainer = build(run)
     trainer.fit(
         run.train_dataset(),
         epochs=run.epochs,
