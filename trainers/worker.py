@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from trainers.config import RunConfig
@@ -19,11 +20,20 @@ from trainers.events import QUEUED, RunLog
 
 @dataclass
 class Job:
-    """A submitted run: its configuration, its event log, and its control mailbox."""
+    """A submitted job: its configuration, its event log, its control mailbox, and its trainer.
+
+    Attributes:
+        config: a `RunConfig`, or the configuration of a job of several runs (a race).
+        log: its events; a race's log holds one `RunLog` per contestant besides.
+        control: stop, pause and resume for the whole job.
+        execute: called as `execute(config, log, control)` on the worker thread;
+            `engine.execute` when None.
+    """
 
     config: RunConfig
     log: RunLog
     control: RunControl = field(default_factory=RunControl)
+    execute: Callable[[object, RunLog, RunControl], object] | None = None
 
     @property
     def run_id(self) -> str:
@@ -53,10 +63,28 @@ class Worker:
         Raises:
             ConfigError: when the configuration cannot work (nothing is queued then).
         """
+        return self.submit_job(config, lambda run_id: RunLog(run_id, config.to_dict()))
+
+    def submit_job(
+        self,
+        config,
+        new_log: Callable[[str], RunLog],
+        execute: Callable[[object, RunLog, RunControl], object] | None = None,
+        prefix: str = "run",
+    ) -> Job:
+        """Queues any job that trains on this thread, e.g. a race of several runs.
+
+        Args:
+            config: the job's configuration; its `check()` raises `ConfigError` when it
+                cannot work (nothing is queued then).
+            new_log: makes the job's log from its id.
+            execute: trains it, as `execute(config, log, control)`; `engine.execute` when None.
+            prefix: the start of the job's id, e.g. `"race"` for `race-3`.
+        """
         config.check()
         with self._lock:
-            run_id = f"run-{next(self._numbers)}"
-            job = Job(config, RunLog(run_id, config.to_dict()))
+            run_id = f"{prefix}-{next(self._numbers)}"
+            job = Job(config, new_log(run_id), execute=execute)
             self.jobs[run_id] = job
         self._queue.put(job)
         return job
@@ -92,4 +120,4 @@ class Worker:
             if job.control.stop_requested:
                 job.log.emit("end", 0, {"status": "stopped"})
                 continue
-            engine.execute(job.config, job.log, job.control)
+            (job.execute or engine.execute)(job.config, job.log, job.control)
