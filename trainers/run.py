@@ -31,7 +31,7 @@ PREVIEW_SIZE = 8  # validation examples shown with their predictions at each epo
 def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimizer:
     """A fresh optimizer by its name in `catalog.OPTIMIZERS`."""
     class_name, options, _ = OPTIMIZERS[name]
-    return getattr(keras.optimizers, class_name)(learning_rate=learning_rate, **options)
+    return getattr(keras.optimizers, class_name)(learning_rate=float(learning_rate), **options)
 
 
 class Run:
