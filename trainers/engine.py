@@ -72,10 +72,14 @@ def load_data(config: RunConfig) -> datasets.Dataset:
 
 
 def class_weights(setting: str | dict, labels: np.ndarray, num_classes: int) -> np.ndarray:
-    """Weights per class: `'balanced'` (inverse frequency) or a mapping, others weigh 1."""
+    """Weights per class: `'balanced'` (inverse frequency) or a mapping, others weigh 1.
+
+    Balanced weights average 1 over the examples, like scikit-learn's: only the classes that
+    occur count, so keeping a few classes of a dataset leaves the loss on its usual scale.
+    """
     if setting == "balanced":
         counts = np.bincount(labels, minlength=num_classes).astype("float64")
-        return len(labels) / (num_classes * np.maximum(counts, 1))
+        return len(labels) / (np.count_nonzero(counts) * np.maximum(counts, 1))
     weights = np.ones(num_classes)
     for label, weight in setting.items():
         if not 0 <= label < num_classes:
