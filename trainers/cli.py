@@ -1,7 +1,10 @@
-"""Looplab's command line: list what it can train, and train one run in a terminal.
+"""Looplab's command line: list what it can train, train one run, or race optimizers.
 
     python -m trainers list
     python -m trainers run --dataset mnist-5k --arch mlp --style train_step --epochs 1 --out runs/a
+    python -m trainers race --optimizers sgd:0.01,adam:0.001 --epochs 1 --out runs/race
+
+`race` is `trainers.race.command`; see there.
 
 `run` trains on the calling thread (the command line is its own worker), draws a one-line
 progress bar on stderr when stderr is a terminal, prints one line with the outcome at the end,
@@ -29,7 +32,7 @@ from pathlib import Path
 from typing import TextIO
 
 from components.progress import WAITING, progress_text
-from trainers import catalog
+from trainers import catalog, race
 from trainers.config import ConfigError, RunConfig
 from trainers.control import RunControl
 from trainers.events import COMPLETED, DIVERGED, STOPPED, Event, RunLog
@@ -51,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Train Keras models from a terminal, as Looplab's pages do."
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,run}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,run,race}")
     commands.add_parser("list", help="print the datasets, architectures, styles and optimizers")
     run = commands.add_parser(
         "run",
@@ -191,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.image_every,
         help="GANs: steps between two sample grids (default: %(default)s)",
     )
+    race.add_command(commands)
     return parser
 
 
@@ -389,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "list":
         print(describe_choices())
         return 0
+    if args.command == "race":
+        return race.command(args)
     try:
         config = config_from(args)
         config.check()

@@ -21,6 +21,8 @@ import csv
 import importlib
 import json
 import logging
+import os
+import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -488,65 +490,88 @@ def write_outputs(snapshot: dict, folder: str | Path, target: float = 0.9) -> di
 
 
 def add_command(subparsers) -> None:
-    """Adds the `race` subcommand to the command line's subparsers."""
+    """Adds the `race` command to the command line's subparsers."""
     parser = subparsers.add_parser(
         "race",
         help="race optimizers on one network, from the same weights, on the same batches",
-        description=(
-            "Trains one network per optimizer in lockstep, each from the same initial weights "
-            "on the same batches, and writes summary.json and one per-batch CSV per optimizer."
-        ),
+        description="Train one network per optimizer in lockstep, each from the same initial "
+        "weights on the same batches; write summary.json and one per-batch CSV per optimizer "
+        "into --out. Names: see `list`.",
     )
+    parser.set_defaults(refuse=parser.error)
     racing = [name for name, info in catalog.STYLES.items() if not info.gan]
-    parser.add_argument("--dataset", default=catalog.DEFAULT_DATASET)
-    parser.add_argument(
-        "--arch", default=catalog.DEFAULT_ARCHITECTURE, choices=list(catalog.ARCHITECTURES)
+    add = parser.add_argument
+    add("--out", type=Path, metavar="DIR", required=True, help="the folder for the files")
+    add("--dataset", metavar="NAME_OR_NPZ", default=catalog.DEFAULT_DATASET)
+    add(
+        "--arch",
+        dest="architecture",
+        choices=catalog.ARCHITECTURES,
+        metavar="NAME",
+        default=catalog.DEFAULT_ARCHITECTURE,
+        help="the architecture (default: %(default)s)",
     )
-    parser.add_argument("--style", default=catalog.DEFAULT_STYLE, choices=racing)
-    parser.add_argument(
+    add(
+        "--style",
+        choices=racing,
+        metavar="NAME",
+        default=catalog.DEFAULT_STYLE,
+        help=f"the training style, one of {', '.join(racing)} (default: %(default)s)",
+    )
+    add(
         "--optimizers",
+        metavar="NAME:LR,...",
         default="sgd:0.01,adam:0.001",
-        help=f"2 to 6 of {', '.join(catalog.OPTIMIZERS)}, each with an optional ':lr'",
+        help=f"{MIN_CONTESTANTS} to {MAX_CONTESTANTS} of {', '.join(catalog.OPTIMIZERS)}, "
+        "each with an optional learning rate (default: %(default)s)",
     )
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-examples", type=int, default=0)
-    parser.add_argument("--max-steps", type=int, default=0)
-    parser.add_argument("--target-accuracy", type=float, default=0.9)
-    parser.add_argument("--out", required=True, help="the folder for the outputs")
-    parser.set_defaults(handler=lambda arguments: command(arguments, parser))
+    add("--epochs", type=int, metavar="N", default=1, help="default: %(default)s")
+    add("--batch-size", type=int, metavar="N", default=64, help="default: %(default)s")
+    add("--seed", type=int, metavar="N", default=0, help="default: %(default)s")
+    add("--max-examples", type=int, metavar="N", default=0, help="train on at most N examples")
+    add("--max-steps", type=int, metavar="N", default=0, help="stop after N batches each")
+    add(
+        "--target-accuracy",
+        type=float,
+        metavar="ACC",
+        default=0.9,
+        help="the leader board counts the steps to reach it (default: %(default)s)",
+    )
 
 
-def command(arguments, parser) -> int:
-    """Runs the `race` subcommand on this thread; exits 2 for options that cannot work.
+def command(args) -> int:
+    """Runs the `race` command on this thread and writes its files into `args.out`.
+
+    Options that cannot work exit with status 2 through `args.refuse`, saying what would.
 
     Returns:
-        0 when the race completed, 1 when it failed.
+        The exit status: 0 for a race that ran to its end, 1 for one that failed.
     """
     try:
         config = RaceConfig(
-            parse_contestants(arguments.optimizers),
-            dataset=arguments.dataset,
-            architecture=arguments.arch,
-            style=arguments.style,
-            epochs=arguments.epochs,
-            batch_size=arguments.batch_size,
-            seed=arguments.seed,
-            max_examples=arguments.max_examples,
-            max_steps=arguments.max_steps,
-            target_accuracy=arguments.target_accuracy,
+            parse_contestants(args.optimizers),
+            dataset=args.dataset,
+            architecture=args.architecture,
+            style=args.style,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            max_examples=args.max_examples,
+            max_steps=args.max_steps,
+            target_accuracy=args.target_accuracy,
         )
         config.check()
     except ConfigError as error:
-        parser.error(str(error))  # exits 2
-    log = new_log("race", config)
+        args.refuse(str(error))
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
+    log = new_log(args.out.name or "race", config)
     execute(config, log, RunControl())
-    summary = write_outputs(log.snapshot(), arguments.out, config.target_accuracy)
+    summary = write_outputs(log.snapshot(), args.out, config.target_accuracy)
     for row in summary["leaderboard"]:
-        print("  ".join(f"{key}={_short(value)}" for key, value in row.items()))
+        print(" · ".join(f"{key} {_short(value)}" for key, value in row.items()))
     if summary["error"]:
-        print(f"error: {summary['error']}")
+        print(f"error: {summary['error']}", file=sys.stderr)
+    print(f"files in {args.out}")
     return 1 if summary["status"] == FAILED else 0
 
 
