@@ -135,11 +135,15 @@ def summary_of(model) -> str:
 
 
 def results(run) -> dict:
-    """What the run leaves at its end: test metrics and what the test predictions show."""
+    """What the run leaves at its end: test metrics and what the test predictions show.
+
+    A GAN leaves its last sample grid, the `quality` of its digits (or None), and an
+    `interpolation` strip: uint8 pixels of the images between two fixed samples.
+    """
     data = run.data
     if run.is_gan:
-        run.sample_grid()
-        return {}
+        final = run.sample_grid()
+        return {"interpolation": run.interpolation(), "quality": final.get("quality")}
     x, y = (data.x_test, data.y_test) if data.x_test is not None else (data.x_val, data.y_val)
     if not len(x):
         return {}

@@ -22,9 +22,12 @@ from trainers.config import RunConfig
 from trainers.control import RunControl
 from trainers.datasets import Dataset
 from trainers.events import RunLog
+from trainers.quality import DIGIT_DATASETS, quality
 from trainers.recorder import Recorder
 
 GRID_SIZE = 16  # samples in a GAN's sample grid, from one fixed batch of noise
+SCORE_SIZE = 256  # samples scored for quality, from a second fixed batch (16 are too few)
+INTERPOLATION_FRAMES = 10  # images on the line between two fixed samples, at the end
 PREVIEW_SIZE = 8  # validation examples shown with their predictions at each epoch end
 
 
@@ -75,6 +78,10 @@ class Run:
                 config.discriminator_steps, dtype="int32", trainable=False
             )
             self.fixed_noise = keras.random.normal((GRID_SIZE, self.latent_dim), seed=config.seed)
+            self.score_noise = keras.random.normal(
+                (SCORE_SIZE, self.latent_dim), seed=config.seed + 1
+            )
+            self.fixed_real = data.x_train[:GRID_SIZE]
             self.model = self.generator
         else:
             self.model = networks.model
@@ -179,19 +186,36 @@ class Run:
 
     # Images.
 
-    def sample_grid(self) -> None:
-        """Emits a grid of generator samples from the fixed noise."""
+    def sample_grid(self) -> dict:
+        """Emits a grid of generator samples from the fixed noise, and returns its event.
+
+        The event also carries the discriminator's `verdict`: its mean output (the chance it
+        says "generated") on these samples and on a fixed batch of real images. For digits, it
+        carries the `quality` of a larger fixed batch of samples (see `trainers.quality`).
+        """
         images = self.generator(self.fixed_noise, training=False)
-        self.recorder.log.emit(
-            "image",
-            self.recorder.step,
-            {
-                "step": self.recorder.step,
-                "epoch": self.recorder._epoch + 1,
-                "title": f"step {self.recorder.step}",
-                "pixels": tile(keras.ops.convert_to_numpy(images)),
-            },
-        )
+        event = {
+            "step": self.recorder.step,
+            "epoch": self.recorder._epoch + 1,
+            "title": f"step {self.recorder.step}",
+            "pixels": tile(keras.ops.convert_to_numpy(images)),
+            "verdict": {"fake": self._verdict(images), "real": self._verdict(self.fixed_real)},
+        }
+        if self.data.name in DIGIT_DATASETS:
+            event["quality"] = quality(self.generator(self.score_noise, training=False))
+        self.recorder.log.emit("image", self.recorder.step, event)
+        return event
+
+    def _verdict(self, images) -> float:
+        logits = self.discriminator(images, training=False)
+        return float(keras.ops.mean(keras.ops.sigmoid(logits)))
+
+    def interpolation(self, frames: int = INTERPOLATION_FRAMES) -> np.ndarray:
+        """The generator's images along the straight line between the first two fixed samples."""
+        weights = keras.ops.linspace(0.0, 1.0, frames)[:, None]
+        noise = (1 - weights) * self.fixed_noise[0] + weights * self.fixed_noise[1]
+        images = self.generator(noise, training=False)
+        return tile(keras.ops.convert_to_numpy(images), columns=frames)
 
     def preview_predictions(self, epoch: int) -> None:
         """Emits a few validation examples with what the model now predicts for them."""
