@@ -43,7 +43,7 @@ PROG = "python -m trainers"
 # RunConfig.check() allows.
 EPOCHS_UNTIL_LIMIT = 10_000
 EXIT_STATUS = {COMPLETED: 0, STOPPED: 130}  # failed and diverged runs: 1
-BAR_WIDTH = 24
+BAR_WIDTH = 20
 
 
 # --- Options ----------------------------------------------------------------------------------
@@ -309,7 +309,11 @@ class ProgressBar:
         self._drawn_at, self._drawn = now, True
         fraction, label = progress_text(self.log.snapshot())
         row = event.data
-        losses = [f"{name} {row['mean_' + name]:.4f}" for name in row if name.endswith("loss")]
+        losses = [
+            f"{name} {row['mean_' + name]:.4f}"
+            for name in row
+            if name.endswith("loss") and not name.startswith("mean_")
+        ]
         filled = round(fraction * BAR_WIDTH)
         line = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] " + " · ".join([label, *losses])
         width = shutil.get_terminal_size().columns - 1

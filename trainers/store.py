@@ -122,12 +122,16 @@ def summarize(snapshot: dict, samples: Sequence[dict] = ()) -> dict:
 
     Returns:
         JSON-ready data: `status`, `error`, `config`, `train` and `validation` metrics of the
-        last epoch, `test` metrics (and `test_split`, the data they were measured on), `steps`,
-        `examples_per_second` over the whole run, `seconds` of training, and for GANs `samples`.
+        last epoch (without any epoch, the running means of the last batch), `test` metrics
+        (and `test_split`, the data they were measured on), `steps`, `examples_per_second`
+        over the whole run, `seconds` of training, and for GANs `samples`.
         Metrics that are not finite (a diverged run) are written as null.
     """
     batches = snapshot["batches"]
-    last_epoch = snapshot["epochs"][-1] if snapshot["epochs"] else {}
+    if snapshot["epochs"]:
+        last_epoch = snapshot["epochs"][-1]
+    else:  # GAN loops report no epochs, nor does a run stopped in its first: the running means
+        last_epoch = {k[len("mean_") :]: v[-1] for k, v in batches.items() if k.startswith("mean_")}
     seconds = batches["seconds"][-1] if batches else 0.0
     examples = sum(batches.get("size", ()))
     summary = {
