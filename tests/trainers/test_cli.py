@@ -1,0 +1,254 @@
+"""Tests for `python -m trainers`: the real command in a subprocess, real training, real files.
+
+Each training run costs a TensorFlow import (about ten seconds), so there are three, each
+checked for several things: a classifier on mnist-5k, a person's .npz stopped with Ctrl-C, and
+a GAN. Everything else (`list`, mistakes in the options, a broken .npz) answers before
+TensorFlow loads.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from trainers import catalog
+from trainers.datasets import load_dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = os.environ | {"KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2"}
+TINY = ["--max-examples", "256", "--batch-size", "64", "--seed", "0"]
+RUN_SECONDS = 240
+
+
+def trainers(*args: str, timeout: float = RUN_SECONDS) -> subprocess.CompletedProcess:
+    """Runs `python -m trainers ARGS` from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "trainers", *args],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def read_metrics(folder: Path) -> list[dict]:
+    with open(folder / "metrics.csv", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+# --- Without TensorFlow -----------------------------------------------------------------------
+
+
+def test_list_names_every_choice_with_its_description():
+    listed = trainers("list", timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    for table in (catalog.DATASETS, catalog.ARCHITECTURES, catalog.STYLES):
+        for name, info in table.items():
+            assert f"  {name} " in listed.stdout and info.description in listed.stdout, name
+    for name in catalog.OPTIMIZERS:
+        assert f"  {name} " in listed.stdout, name
+    assert "SGD, momentum=0.9, nesterov=True; learning rate 0.01" in listed.stdout
+
+
+def test_list_loads_no_tensorflow():
+    code = (
+        "import sys; from trainers.cli import main; main(['list']); "
+        "print(sorted({'tensorflow', 'keras'} & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=ENV, capture_output=True, text=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]", result.stderr
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        (["--arch", "transformer"], "invalid choice: 'transformer' (choose from 'mlp',"),
+        (["--style", "adam"], "'gan_fit', 'gan_loop')"),
+        (["--optimizer", "adamax"], "'nadam', 'lion')"),
+        (["--dataset", "imagenet"], "Choose 'mnist-5k', 'digits', 'regression', 'mnist',"),
+        (["--style", "gan_loop"], "Styles that can: 'fit', 'train_step',"),
+        (["--arch", "text-conv1d"], "Architectures that can: 'mlp', 'mlp-functional',"),
+        (["--epochs", "0"], "epochs must be a number at least 1"),
+        (["--batch-size", "many"], "argument --batch-size: invalid int value: 'many'"),
+        (["--class-weight", "0=2"], "such as '0:1,1:2.5'. Received: '0=2'"),
+        (["--halve-lr-epoch", "1"], "belongs to the 'train_on_batch' style"),
+    ],
+)
+def test_options_that_cannot_work_exit_2_and_say_what_would(tmp_path, options, expected):
+    result = trainers("run", "--out", str(tmp_path / "run"), *options, timeout=60)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert not (tmp_path / "run").exists()  # refused before anything is written
+
+
+def test_a_folder_with_files_in_it_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("an earlier run")
+    result = trainers("run", "--out", str(tmp_path), timeout=60)
+    assert result.returncode == 2 and "--out must be a new or empty folder" in result.stderr
+
+
+def test_a_broken_npz_fails_with_the_dataset_message(tmp_path):
+    broken = tmp_path / "digits.npz"
+    broken.write_bytes(b"not a zip archive")
+    out = tmp_path / "run"
+    result = trainers("run", "--out", str(out), "--dataset", str(broken), timeout=60)
+    assert result.returncode == 1
+    assert f"error: {broken}: is not a valid .npz file" in result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "failed" and "is not a valid .npz file" in summary["error"]
+    assert summary["steps"] == 0 and not (out / "weights.npz").exists()
+
+
+# --- Training runs ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def classifier_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    out = tmp_path_factory.mktemp("cli") / "mlp"
+    options = ["--dataset", "mnist-5k", "--arch", "mlp", "--style", "train_step"]
+    result = trainers("run", "--out", str(out), *options, "--epochs", "1", *TINY)
+    return result, out
+
+
+def test_a_run_completes_and_says_so_in_one_line(classifier_run):
+    result, out = classifier_run
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("completed · epoch 1/1 · step 4/4 · ")
+    assert result.stdout.rstrip().endswith(f"files in {out}")
+    assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
+
+
+def test_a_run_writes_its_summary_and_one_metrics_row_per_batch(classifier_run):
+    _, out = classifier_run
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "completed" and summary["error"] is None
+    assert summary["config"]["dataset"] == "mnist-5k" and summary["config"]["epochs"] == 1
+    assert set(summary["train"]) == set(summary["validation"]) == {"loss", "accuracy"}
+    assert summary["test_split"] == "validation" and set(summary["test"]) == {"loss", "accuracy"}
+    assert summary["steps"] == 4 and summary["seconds"] > 0
+    assert summary["examples_per_second"] == pytest.approx(256 / summary["seconds"])
+
+    rows = read_metrics(out)
+    assert list(rows[0]) == [
+        "step", "epoch", "batch", "accuracy", "mean_accuracy", "loss", "mean_loss", "lr", "seconds"
+    ]  # fmt: skip
+    assert [(row["step"], row["epoch"], row["batch"]) for row in rows] == [
+        (str(i), "1", str(i)) for i in range(4)
+    ]
+    assert float(rows[-1]["mean_loss"]) == pytest.approx(summary["train"]["loss"], rel=1e-4)
+    assert float(rows[0]["lr"]) == pytest.approx(0.001)
+
+
+def test_a_run_saves_the_trained_network(classifier_run):
+    import keras
+
+    from trainers import architectures
+
+    _, out = classifier_run
+    data = load_dataset("mnist-5k", seed=0, max_examples=256)
+    fresh = architectures.build("mlp", data).model
+    with np.load(out / "weights.npz") as saved:
+        keys = list(saved.files)
+        weights = [saved[key] for key in keys]
+    assert keys == sorted(keys) and keys[0] == "000_dense_kernel"
+    assert [w.shape for w in weights] == [tuple(w.shape) for w in fresh.weights]
+
+    model = keras.saving.load_model(out / "model.keras")
+    for saved_weight, loaded in zip(weights, model.weights):
+        np.testing.assert_array_equal(saved_weight, keras.ops.convert_to_numpy(loaded))
+    # The saved network is the trained one: it scores what the run reported on the same digits.
+    predicted = model.predict(data.x_val, verbose=0).argmax(axis=1)
+    summary = json.loads((out / "summary.json").read_text())
+    assert np.mean(predicted == data.y_val) == pytest.approx(summary["test"]["accuracy"])
+
+
+def test_ctrl_c_stops_an_npz_run_after_its_batch_and_keeps_the_files(tmp_path):
+    digits = load_dataset("digits", seed=0)
+    npz = tmp_path / "my digits.npz"
+    np.savez(
+        npz,
+        x_train=digits.x_train,
+        y_train=digits.y_train,
+        x_test=digits.x_val,
+        y_test=digits.y_val,
+        sample_weight=np.linspace(0.5, 1.5, len(digits.y_train), dtype="float32"),
+    )
+    out = tmp_path / "run"
+    options = ["--arch", "mlp-logits", "--style", "loop_function", "--optimizer", "sgd"]
+    weighting = ["--sample-weight", "--class-weight", "0:1,1:2.5"]
+    command = ["run", "--out", str(out), "--dataset", str(npz), *options, *weighting]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "trainers", *command, "--epochs", "1000", *TINY],
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + RUN_SECONDS
+        while not (out / "metrics.csv").exists() or len(read_metrics(out)) < 3:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "The run wrote no metrics rows in time."
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+
+    assert process.returncode == 130, stderr
+    assert "Stopping after this batch" in stderr and stdout.startswith("stopped · epoch ")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "stopped"
+    assert summary["config"]["dataset"] == str(npz)
+    assert summary["config"]["class_weight"] == {"0": 1.0, "1": 2.5}
+    assert summary["config"]["use_sample_weight"] is True
+    assert summary["test_split"] == "test" and 0 <= summary["test"]["accuracy"] <= 1
+    assert 3 <= summary["steps"] < 1000 * 4 and len(read_metrics(out)) == summary["steps"]
+    with np.load(out / "weights.npz") as saved:
+        assert saved["000_dense_kernel"].shape == (64, 64)  # 8x8 digits, flattened
+    assert (out / "model.keras").stat().st_size > 0
+
+
+def test_a_gan_run_saves_its_sample_grids_and_its_generator(tmp_path):
+    import keras
+
+    out = tmp_path / "gan"
+    options = ["--arch", "gan-classroom", "--style", "gan_loop", "--latent-dim", "32"]
+    limits = ["--max-steps", "6", "--image-every", "3", *TINY]
+    result = trainers("run", "--out", str(out), "--dataset", "mnist-5k", *options, *limits)
+    assert result.returncode == 0, result.stderr
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "completed" and summary["steps"] == 6
+    assert [(s["step"], s["file"]) for s in summary["samples"]] == [
+        (3, "samples/step_000003.png"),
+        (6, "samples/step_000006.png"),
+    ]
+    assert set(summary["train"]) >= {"d_loss", "g_loss"}
+    assert sorted(p.name for p in (out / "samples").iterdir()) == [
+        "step_000003.png",
+        "step_000006.png",
+    ]
+    with Image.open(out / "samples" / "step_000006.png") as grid:
+        assert grid.format == "PNG" and grid.size == (4 * 29 - 1, 4 * 29 - 1)  # 16 digits
+    assert len(read_metrics(out)) == 6
+
+    generator = keras.saving.load_model(out / "model.keras")
+    with np.load(out / "weights.npz") as saved:
+        assert saved[saved.files[0]].shape[0] == 32  # the generator's first layer takes noise
+    images = generator.predict(np.zeros((2, 32), "float32"), verbose=0)
+    assert images.shape == (2, 28, 28, 1)
