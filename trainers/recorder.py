@@ -141,12 +141,14 @@ class Recorder:
         self._apply_requests()
         if control.paused and not control.stop_requested:
             self._active += time.perf_counter() - self._clock
+            self.restart_clock()
             self.mark("pause")
             while control.paused and not control.stop_requested:
                 control.wait(0.1)
+                self.restart_clock()  # the pause is no training time, for marks made in it too
                 self._apply_requests()
             self.mark("resume")
-            self._clock = time.perf_counter()
+            self.restart_clock()
         if control.stop_requested:
             self.outcome = STOPPED
             self.mark("stop")
