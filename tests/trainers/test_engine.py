@@ -1,0 +1,168 @@
+"""Controls sent from another thread reach a run training on the real worker thread.
+
+A page only leaves requests (stop, pause, a new learning rate); the worker applies them between
+two batches and marks each on the run's stream. These tests play the page: they submit real
+runs to a real `Worker`, send controls from the test thread and read `log.snapshot()`.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from trainers.config import ConfigError, RunConfig
+from trainers.events import COMPLETED, DIVERGED, FAILED, QUEUED, RUNNING, STOPPED
+
+# Long enough that only a control can end it; each batch takes milliseconds.
+ENDLESS = {"max_examples": 1024, "epochs": 100}
+QUICK = {"max_examples": 128, "epochs": 1}
+
+
+@pytest.fixture
+def submit(worker, wait_until):
+    """`submit(**settings)` queues a run on the worker; the test's runs are stopped at its end."""
+    jobs = []
+
+    def queue(**settings):
+        job = worker.submit(RunConfig(**settings))
+        jobs.append(job)
+        return job
+
+    yield queue
+    for job in jobs:
+        job.control.stop()
+    for job in jobs:
+        wait_until(lambda job=job: job.log.finished, f"{job.run_id} to end")
+
+
+def kinds(marks: list[dict]) -> list[str]:
+    return [mark["kind"] for mark in marks]
+
+
+def test_stop_ends_the_run_within_a_batch(submit, wait_until):
+    job = submit(style="train_step", **ENDLESS)
+    wait_until(lambda: job.log.steps >= 3, "three batches")
+
+    before = job.log.steps
+    job.control.stop()
+    wait_until(lambda: job.log.finished, "the run to stop")
+
+    snapshot = job.log.snapshot()
+    assert snapshot["status"] == STOPPED and snapshot["error"] is None
+    trained = len(snapshot["batches"]["step"])
+    assert trained - before <= 2
+    assert kinds(snapshot["marks"]) == ["stop"] and snapshot["marks"][0]["step"] == trained
+    assert snapshot["result"]["test"]["accuracy"] >= 0  # a stopped run still shows its results
+
+
+def test_pause_holds_the_run_until_resume(submit, wait_until):
+    job = submit(style="loop_function", **ENDLESS)
+    wait_until(lambda: job.log.steps >= 2, "two batches")
+
+    job.control.pause()
+    wait_until(lambda: "pause" in kinds(job.log.marks), "the pause to take effect")
+    paused_at = job.log.marks[0]["step"]
+    assert job.log.steps == paused_at
+    time.sleep(1.0)
+    assert job.log.steps == paused_at  # not one batch while paused
+
+    job.control.resume()
+    wait_until(lambda: job.log.steps >= paused_at + 2, "two batches after resuming")
+    job.control.stop()
+    wait_until(lambda: job.log.finished, "the run to stop")
+
+    snapshot = job.log.snapshot()
+    assert kinds(snapshot["marks"]) == ["pause", "resume", "stop"]
+    pause, resume, _ = snapshot["marks"]
+    assert pause["step"] == resume["step"] == paused_at
+    # The time axis leaves the pause out: the batch after it follows as if nothing happened.
+    seconds = snapshot["batches"]["seconds"]
+    assert seconds[paused_at] - seconds[paused_at - 1] < 0.8
+    assert resume["seconds"] - pause["seconds"] < 0.8
+
+
+def test_a_new_learning_rate_shows_from_the_next_batch(submit, wait_until):
+    job = submit(style="train_step", **ENDLESS)
+    wait_until(lambda: job.log.steps >= 2, "two batches")
+
+    job.control.set_learning_rate(0.0002)
+    wait_until(lambda: "learning_rate" in kinds(job.log.marks), "the change to take effect")
+    changed_at = job.log.marks[0]["step"]
+    wait_until(lambda: job.log.steps >= changed_at + 2, "two batches at the new rate")
+    job.control.stop()
+    wait_until(lambda: job.log.finished, "the run to stop")
+
+    snapshot = job.log.snapshot()
+    mark = snapshot["marks"][0]
+    assert (mark["kind"], mark["value"]) == ("learning_rate", 0.0002)
+    rates = snapshot["batches"]["lr"]
+    assert rates[:changed_at] == pytest.approx([0.001] * changed_at)
+    assert rates[changed_at:] == pytest.approx([0.0002] * (len(rates) - changed_at))
+
+
+def test_runs_wait_their_turn(worker, submit, wait_until):
+    first = submit(**ENDLESS)
+    second = submit(**QUICK)
+    third = submit(**QUICK)
+    turns = []
+    for job in (first, second, third):
+        job.log.subscribe(
+            lambda event, run_id=job.run_id: (
+                event.kind in ("start", "end") and turns.append((run_id, event.kind))
+            )
+        )
+    wait_until(lambda: first.log.status == RUNNING, "the first run to start")
+
+    assert worker.active is first
+    assert (worker.position(second), worker.position(third)) == (1, 2)
+    assert second.log.status == third.log.status == QUEUED and second.log.steps == 0
+    third.control.stop()  # leaves the queue without training
+    first.control.stop()
+    wait_until(lambda: third.log.finished, "the queue to empty")
+
+    assert (first.log.status, second.log.status, third.log.status) == (
+        STOPPED,
+        COMPLETED,
+        STOPPED,
+    )
+    assert second.log.steps == 2 and third.log.steps == 0
+    assert turns == [
+        (first.run_id, "start"),
+        (first.run_id, "end"),
+        (second.run_id, "start"),
+        (second.run_id, "end"),
+        (third.run_id, "end"),
+    ]
+    assert worker.position(second) == 0 and worker.active is None
+
+
+def test_a_failing_run_says_why_and_the_worker_serves_the_next(submit, wait_until, tmp_path):
+    missing = submit(dataset=str(tmp_path / "missing.npz"), **QUICK)
+    # Learning rate 10 with plain SGD: the linear model's loss overflows within a few batches.
+    diverging = submit(
+        dataset="regression",
+        architecture="linear",
+        style="loop_function",
+        optimizer="sgd",
+        learning_rate=10,
+        epochs=20,
+        max_examples=256,
+    )
+    wait_until(lambda: diverging.log.finished, "the diverging run to end")
+
+    assert missing.log.status == FAILED and missing.log.steps == 0
+    assert "No .npz file at" in missing.log.error and "missing.npz" in missing.log.error
+    snapshot = diverging.log.snapshot()
+    assert snapshot["status"] == DIVERGED and snapshot["error"] is None
+    losses = snapshot["batches"]["loss"]
+    assert not np.isfinite(losses[-1]) and losses[-2] > 1000 * losses[0]
+    assert len(losses) < 20 * 4  # it stopped as soon as the loss stopped being a number
+
+
+def test_the_worker_refuses_a_run_that_cannot_work(worker):
+    queued = len(worker.jobs)
+    with pytest.raises(ConfigError, match="Styles that can: 'gan_fit' or 'gan_loop'"):
+        worker.submit(RunConfig(architecture="dcgan", style="fit"))
+    assert len(worker.jobs) == queued
