@@ -223,18 +223,17 @@ def _classroom_discriminator(shape):
 
 
 def _classroom_generator(rows, columns, channels, latent_dim):
-    # Half the DCGAN's width and a smaller last kernel: about a tenth of its arithmetic.
+    # 64 and 32 channels where the DCGAN has 128, and the last upsampling draws the image:
+    # about a fortieth of its arithmetic, so two CPU cores train several batches a second.
     return keras.Sequential(
         [
             keras.Input(shape=(latent_dim,)),
             layers.Dense(rows * columns * 64),
             layers.LeakyReLU(negative_slope=0.2),
             layers.Reshape((rows, columns, 64)),
-            layers.Conv2DTranspose(64, 4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
             layers.Conv2DTranspose(32, 4, strides=2, padding="same"),
             layers.LeakyReLU(negative_slope=0.2),
-            layers.Conv2D(channels, 5, padding="same", activation="sigmoid"),
+            layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="sigmoid"),
         ],
         name="generator",
     )

@@ -142,7 +142,10 @@ def results(run) -> dict:
     """
     data = run.data
     if run.is_gan:
-        final = run.sample_grid()
+        images = run.recorder.log.images
+        # The last grid, unless the run just drew one at this very step.
+        fresh = images and images[-1]["step"] == run.recorder.step
+        final = images[-1] if fresh else run.sample_grid()
         return {"interpolation": run.interpolation(), "quality": final.get("quality")}
     x, y = (data.x_test, data.y_test) if data.x_test is not None else (data.x_val, data.y_val)
     if not len(x):
