@@ -1,0 +1,54 @@
+"""Looplab: train Keras models and watch them learn, live.
+
+Run it with `streamlit run app.py`. This file only sets up the frame: the pages, and a sidebar
+block that says what the one worker thread is training now. Asking for the worker here starts
+its thread, which loads TensorFlow in the background while the first page is already drawn.
+"""
+
+import streamlit as st
+
+from components.progress import progress_text
+from components.registry import worker
+from trainers.events import QUEUED
+
+STATUS_SECONDS = 2.0
+
+st.set_page_config(page_title="Looplab", page_icon="🔁", layout="wide")
+
+page = st.navigation(
+    [
+        st.Page("pages/train.py", title="Train", icon="📈", default=True),
+        st.Page("pages/compare.py", title="Compare", icon="⚖️"),
+        st.Page("pages/gan_studio.py", title="GAN studio", icon="🎨"),
+        st.Page("pages/runs.py", title="Runs", icon="🗂️"),
+    ]
+)
+
+
+@st.fragment(run_every=STATUS_SECONDS)
+def running_now() -> None:
+    """The active run's id, style and progress, and how many runs wait behind it."""
+    engine = worker()
+    job = engine.active
+    queued = [j for j in list(engine.jobs.values()) if j.log.status == QUEUED]
+    if not engine.ready.is_set():
+        st.caption("Engine: loading TensorFlow…")
+    elif job is not None:
+        fraction, text = progress_text(job.log.snapshot())
+        st.caption(f"Training **{job.run_id}** · {job.config.style}")
+        st.progress(fraction, text=text)
+    elif queued:
+        # The first queued job is the one the worker is loading data for.
+        job, queued = queued[0], queued[1:]
+        st.caption(f"Starting **{job.run_id}** · {job.config.style}: loading its data…")
+    else:
+        st.caption("Engine: idle, nothing is training.")
+    if queued:
+        st.caption(f"{len(queued)} queued")
+
+
+with st.sidebar:
+    running_now()
+    st.divider()
+
+page.run()

@@ -1,0 +1,34 @@
+"""The Code panel: the code that trains a run, beside the model it trains.
+
+Learners read the training style's own module, the one the engine runs, next to the network's
+summary and its parameter count. The code is there before a run starts; the model appears once
+the engine has built it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from trainers import catalog
+from trainers.styles import source_of
+
+
+def show_code(style: str, info: dict | None = None) -> None:
+    """Draws a style's source code beside the model summary, in the current container.
+
+    Args:
+        style: a name from `catalog.STYLES`.
+        info: the run's snapshot `info` (`summary`, `parameters`); None before the run starts.
+    """
+    details = catalog.STYLES[style]
+    code, model = st.columns([3, 2])
+    with code:
+        st.markdown(f"**`trainers/styles/{details.module}.py`**: {details.description}")
+        st.caption(f"Follows the guide {details.guide}.")
+        st.code(source_of(style), language="python", line_numbers=True)
+    with model:
+        if not info or "summary" not in info:
+            st.caption("The model summary appears once the run has built its model.")
+            return
+        st.metric("Parameters", f"{info['parameters']:,}")
+        st.code(info["summary"], language=None)

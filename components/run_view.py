@@ -1,0 +1,169 @@
+"""One run on screen: live progress, charts, controls, results and its code.
+
+The Train page and the Runs page both draw a run with `show_run()`. While the run is queued or
+training, the view is a fragment that redraws itself from `job.log.snapshot()` every second;
+once the run has ended it reruns the page one last time and then stays still, with no timer.
+
+Every chart is drawn by `components.charts` from the snapshot's plain data; this module only
+lays them out: per-batch curves for each metric the run logs, the epoch curves below them, the
+learning rate and speed beside the latest images, and the test results once the run is over.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import charts, code_view, controls
+from components.images import show_gallery, upscale
+from components.progress import progress_text
+from trainers import catalog
+from trainers.events import BATCH_FIELDS, DIVERGED, FAILED, QUEUED, STOPPED
+from trainers.worker import Job
+
+REFRESH_SECONDS = 1.0
+
+
+def show_run(job: Job, position: int = 0, steer: bool = True) -> None:
+    """Draws a run, live while it is queued or training.
+
+    Args:
+        job: the run to draw.
+        position: how many runs come before it in the queue (see `Worker.position`).
+        steer: draw Stop, Pause/Resume and the learning rate input while it trains.
+    """
+    live = not job.log.finished
+    # Choosing the timer on each full run lets a finished run stop refreshing itself.
+    view = st.fragment(run_every=REFRESH_SECONDS if live else None)(_draw)
+    view(job, position, steer, live)
+
+
+def _draw(job: Job, position: int, steer: bool, live: bool) -> None:
+    snapshot = job.log.snapshot()
+    status = snapshot["status"]
+    if live and job.log.finished:
+        st.rerun()  # the whole page: its buttons change, and this view drops its timer
+    _status(snapshot, position)
+    if steer and live:
+        controls.steer(job)
+    if status == QUEUED:
+        code_view.show_code(job.config.style)
+        return
+    _charts(snapshot)
+    if snapshot["result"]:
+        st.subheader("Results")
+        _results(snapshot["result"])
+    with st.expander("Code and model", expanded=False):
+        code_view.show_code(job.config.style, snapshot["info"])
+
+
+def _status(snapshot: dict, position: int) -> None:
+    status, config = snapshot["status"], snapshot["config"]
+    st.markdown(
+        f"**{snapshot['run_id']}** · {config['style']} · {config['architecture']} on "
+        f"{config['dataset']} · {config['optimizer']}, lr {config['learning_rate']:g} · "
+        f"**{status}**"
+    )
+    if status == QUEUED and position:
+        ahead = "run" if position == 1 else "runs"
+        st.info(f"Queued: {position} {ahead} before this one. It starts when they end.")
+        return
+    if status == QUEUED:
+        st.info("Starting: loading the data and building the model…", icon="⏳")
+        return
+    if status == FAILED:
+        st.error(f"The run failed: {snapshot['error']}")
+    elif status == DIVERGED:
+        st.warning("The run diverged: the loss is no longer a finite number, so it stopped.")
+    elif status == STOPPED:
+        st.warning("The run was stopped before its end.")
+    fraction, text = progress_text(snapshot)
+    st.progress(fraction, text=text)
+
+
+def metric_names(snapshot: dict) -> list[str]:
+    """The metrics a run logs per batch, e.g. `["loss", "accuracy"]`, losses first.
+
+    Before the first batch, the metrics the run will log: a GAN's two losses, or the loss
+    and the task's metric.
+    """
+    logged = [
+        name
+        for name in snapshot["batches"]
+        if name not in BATCH_FIELDS and not name.startswith("mean_")
+    ]
+    if logged:
+        return sorted(logged, key=lambda name: "loss" not in name)  # losses first
+    config = snapshot["config"]
+    if catalog.ARCHITECTURES[config["architecture"]].is_gan:
+        return ["d_loss", "g_loss"]
+    info = catalog.DATASETS.get(config["dataset"])
+    return ["loss", "mae" if info and info.task == "regression" else "accuracy"]
+
+
+def _charts(snapshot: dict) -> None:
+    batches, marks = snapshot["batches"], snapshot["marks"]
+    names = metric_names(snapshot)
+    smoothing_column, log_column, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
+    smoothing = smoothing_column.slider(
+        "Smoothing (EMA)", 0.0, 0.99, 0.6, 0.01, key="smoothing", help="As in TensorBoard."
+    )
+    log_y = log_column.toggle("Log scale", key="log_scale")
+    for row in range(0, len(names), 2):
+        for column, name in zip(st.columns(2), names[row : row + 2], strict=False):
+            figure = charts.batch_figure(batches, name, smoothing, log_y, marks)
+            column.plotly_chart(figure, theme=None, key=f"batch-{name}")
+    epoch_metrics = [name for name in names if any(name in row for row in snapshot["epochs"])]
+    for row in range(0, len(epoch_metrics), 2):
+        for column, name in zip(st.columns(2), epoch_metrics[row : row + 2], strict=False):
+            figure = charts.epoch_figure(snapshot["epochs"], name)
+            column.plotly_chart(figure, theme=None, key=f"epoch-{name}")
+    rate, images = st.columns(2)
+    rate.plotly_chart(charts.rate_figure(batches, marks), theme=None, key="rate")
+    with images:
+        _latest_image(snapshot["images"], snapshot["info"].get("class_names", []))
+
+
+def _latest_image(images: list[dict], class_names: list[str]) -> None:
+    if not images:
+        st.caption("Images appear here: predictions at each epoch's end, or a GAN's samples.")
+        return
+    image = images[-1]
+    labels = image.get("labels")
+    if labels is None:
+        st.image(upscale(image["pixels"], 256), caption=image["title"], output_format="PNG")
+        return
+    words = ", ".join(_prediction(label, class_names) for label in labels)
+    st.markdown(f"**Predictions on validation examples, {image['title']}**")
+    st.image(upscale(image["pixels"], 224), output_format="PNG")
+    st.caption(f"Predicted, row by row: {words} (✗ wrong)")
+
+
+def _prediction(label: dict, class_names: list[str]) -> str:
+    # "7", or "7 ✗" when the true class was another.
+    index = label["predicted"]
+    name = class_names[index] if index < len(class_names) else str(index)
+    return name if index == label["true"] else f"{name} ✗"
+
+
+def _results(result: dict) -> None:
+    split = result.get("split", "test")
+    st.caption(f"Measured on the {split} split, which the run never trained on.")
+    metrics = st.columns(len(result.get("test", {})) or 1)
+    for column, (name, value) in zip(metrics, result.get("test", {}).items(), strict=False):
+        column.metric(f"{split} {name}", f"{value:.4f}")
+    if "regression" in result:
+        points = result["regression"]
+        figure = charts.regression_figure(points["true"], points["predicted"])
+        st.plotly_chart(figure, theme=None, key="regression")
+        return
+    if "confusion" not in result:
+        return
+    confusion, mistakes = st.columns([2, 3])
+    figure = charts.confusion_figure(result["confusion"], result.get("class_names", []))
+    confusion.plotly_chart(figure, theme=None, key="confusion")
+    items = result.get("misclassified", [])
+    if any(item["pixels"] is None for item in items):
+        return  # not images (a text dataset): the confusion matrix says it all
+    with mistakes:
+        st.markdown(f"**Misclassified {split} examples**")
+        show_gallery(items, columns=4, class_names=result.get("class_names", []))
