@@ -30,16 +30,30 @@ TINY = ["--max-examples", "256", "--batch-size", "64", "--seed", "0"]
 RUN_SECONDS = 240
 
 
-def trainers(*args: str, timeout: float = RUN_SECONDS) -> subprocess.CompletedProcess:
-    """Runs `python -m trainers ARGS` from the repository root."""
-    return subprocess.run(
+def start(*args: str) -> subprocess.Popen:
+    """Starts `python -m trainers ARGS` from the repository root."""
+    return subprocess.Popen(
         [sys.executable, "-m", "trainers", *args],
         cwd=ROOT,
         env=ENV,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
     )
+
+
+def finish(process: subprocess.Popen, timeout: float = RUN_SECONDS) -> subprocess.CompletedProcess:
+    """Waits for a started command; its output, as `subprocess.run` gives it."""
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def trainers(*args: str, timeout: float = RUN_SECONDS) -> subprocess.CompletedProcess:
+    """Runs `python -m trainers ARGS` from the repository root."""
+    return finish(start(*args), timeout)
 
 
 def read_metrics(folder: Path) -> list[dict]:
@@ -116,23 +130,68 @@ def test_a_broken_npz_fails_with_the_dataset_message(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def classifier_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
-    out = tmp_path_factory.mktemp("cli") / "mlp"
-    options = ["--dataset", "mnist-5k", "--arch", "mlp", "--style", "train_step"]
-    result = trainers("run", "--out", str(out), *options, "--epochs", "1", *TINY)
-    return result, out
+def runs(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
+    """Three runs trained side by side (most of each is a TensorFlow import on one core).
+
+    - `mlp`: a classifier on mnist-5k, one epoch.
+    - `npz`: a classifier on a .npz of the 8x8 digits (with a test set and sample weights),
+      given 1000 epochs and stopped with Ctrl-C once it has written three rows.
+    - `gan`: a GAN on mnist-5k, six steps, a sample grid every three.
+    """
+    folder = tmp_path_factory.mktemp("cli")
+    digits = load_dataset("digits", seed=0)
+    np.savez(
+        folder / "my digits.npz",
+        x_train=digits.x_train,
+        y_train=digits.y_train,
+        x_test=digits.x_val,
+        y_test=digits.y_val,
+        sample_weight=np.linspace(0.5, 1.5, len(digits.y_train), dtype="float32"),
+    )
+    options = {
+        "mlp": ["--dataset", "mnist-5k", "--arch", "mlp", "--style", "train_step", "--epochs", "1"],
+        "npz": [
+            "--dataset", str(folder / "my digits.npz"), "--epochs", "1000",
+            "--arch", "mlp-logits", "--style", "loop_function", "--optimizer", "sgd",
+            "--sample-weight", "--class-weight", "0:1,1:2.5",
+        ],
+        "gan": [
+            "--dataset", "mnist-5k", "--arch", "gan-classroom", "--style", "gan_loop",
+            "--latent-dim", "32", "--max-steps", "6", "--image-every", "3",
+        ],
+    }  # fmt: skip
+    started = {
+        name: start("run", "--out", str(folder / name), *values, *TINY)
+        for name, values in options.items()
+    }
+    try:
+        stop_after_rows(started["npz"], folder / "npz", rows=3)
+        return {name: (finish(process), folder / name) for name, process in started.items()}
+    finally:
+        for process in started.values():
+            process.kill()
 
 
-def test_a_run_completes_and_says_so_in_one_line(classifier_run):
-    result, out = classifier_run
+def stop_after_rows(process: subprocess.Popen, out: Path, rows: int) -> None:
+    """Presses Ctrl-C once the run has written this many rows of metrics.csv."""
+    deadline = time.monotonic() + RUN_SECONDS
+    while not (out / "metrics.csv").exists() or len(read_metrics(out)) < rows:
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"The run wrote no {rows} metrics rows in time: {finish(process).stderr}")
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+
+
+def test_a_run_completes_and_says_so_in_one_line(runs):
+    result, out = runs["mlp"]
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("completed · epoch 1/1 · step 4/4 · ")
     assert result.stdout.rstrip().endswith(f"files in {out}")
     assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
 
 
-def test_a_run_writes_its_summary_and_one_metrics_row_per_batch(classifier_run):
-    _, out = classifier_run
+def test_a_run_writes_its_summary_and_one_metrics_row_per_batch(runs):
+    _, out = runs["mlp"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "completed" and summary["error"] is None
     assert summary["config"]["dataset"] == "mnist-5k" and summary["config"]["epochs"] == 1
@@ -152,12 +211,12 @@ def test_a_run_writes_its_summary_and_one_metrics_row_per_batch(classifier_run):
     assert float(rows[0]["lr"]) == pytest.approx(0.001)
 
 
-def test_a_run_saves_the_trained_network(classifier_run):
+def test_a_run_saves_the_trained_network(runs):
     import keras
 
     from trainers import architectures
 
-    _, out = classifier_run
+    _, out = runs["mlp"]
     data = load_dataset("mnist-5k", seed=0, max_examples=256)
     fresh = architectures.build("mlp", data).model
     with np.load(out / "weights.npz") as saved:
@@ -175,45 +234,14 @@ def test_a_run_saves_the_trained_network(classifier_run):
     assert np.mean(predicted == data.y_val) == pytest.approx(summary["test"]["accuracy"])
 
 
-def test_ctrl_c_stops_an_npz_run_after_its_batch_and_keeps_the_files(tmp_path):
-    digits = load_dataset("digits", seed=0)
-    npz = tmp_path / "my digits.npz"
-    np.savez(
-        npz,
-        x_train=digits.x_train,
-        y_train=digits.y_train,
-        x_test=digits.x_val,
-        y_test=digits.y_val,
-        sample_weight=np.linspace(0.5, 1.5, len(digits.y_train), dtype="float32"),
-    )
-    out = tmp_path / "run"
-    options = ["--arch", "mlp-logits", "--style", "loop_function", "--optimizer", "sgd"]
-    weighting = ["--sample-weight", "--class-weight", "0:1,1:2.5"]
-    command = ["run", "--out", str(out), "--dataset", str(npz), *options, *weighting]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "trainers", *command, "--epochs", "1000", *TINY],
-        cwd=ROOT,
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + RUN_SECONDS
-        while not (out / "metrics.csv").exists() or len(read_metrics(out)) < 3:
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline, "The run wrote no metrics rows in time."
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
-    finally:
-        process.kill()
-
-    assert process.returncode == 130, stderr
-    assert "Stopping after this batch" in stderr and stdout.startswith("stopped · epoch ")
+def test_ctrl_c_stops_an_npz_run_after_its_batch_and_keeps_the_files(runs):
+    result, out = runs["npz"]
+    assert result.returncode == 130, result.stderr
+    assert "Stopping after this batch" in result.stderr
+    assert result.stdout.startswith("stopped · epoch ")
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "stopped"
-    assert summary["config"]["dataset"] == str(npz)
+    assert summary["config"]["dataset"] == str(out.parent / "my digits.npz")
     assert summary["config"]["class_weight"] == {"0": 1.0, "1": 2.5}
     assert summary["config"]["use_sample_weight"] is True
     assert summary["test_split"] == "test" and 0 <= summary["test"]["accuracy"] <= 1
@@ -223,13 +251,10 @@ def test_ctrl_c_stops_an_npz_run_after_its_batch_and_keeps_the_files(tmp_path):
     assert (out / "model.keras").stat().st_size > 0
 
 
-def test_a_gan_run_saves_its_sample_grids_and_its_generator(tmp_path):
+def test_a_gan_run_saves_its_sample_grids_and_its_generator(runs):
     import keras
 
-    out = tmp_path / "gan"
-    options = ["--arch", "gan-classroom", "--style", "gan_loop", "--latent-dim", "32"]
-    limits = ["--max-steps", "6", "--image-every", "3", *TINY]
-    result = trainers("run", "--out", str(out), "--dataset", "mnist-5k", *options, *limits)
+    result, out = runs["gan"]
     assert result.returncode == 0, result.stderr
 
     summary = json.loads((out / "summary.json").read_text())
