@@ -20,6 +20,7 @@ with st.sidebar:
     config, problem = controls.choose_config()
     start = st.button(
         "Start",
+        key="start",
         type="primary",
         width="stretch",
         disabled=bool(problem) or not engine.ready.is_set() or bool(engine.startup_error),

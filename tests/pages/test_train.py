@@ -1,0 +1,148 @@
+"""The Train page, driven through Streamlit's AppTest with the real worker training real data.
+
+Runs are tiny (a few hundred scikit-learn digits, which load at once) so each test trains for
+seconds; the browser test trains on mnist-5k. The worker is the
+process-wide `st.cache_resource` one, shared with every AppTest in this process, as it would be
+shared by every browser tab.
+"""
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.registry import worker
+from trainers.config import RunConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "train.py")
+ENGINE_READY_SECONDS = 120  # TensorFlow loads on the worker thread, slowly on a busy machine
+
+
+@pytest.fixture
+def page() -> AppTest:
+    """The Train page, drawn once the engine is ready (so Start can be enabled)."""
+    assert worker().ready.wait(ENGINE_READY_SECONDS), "the engine did not load TensorFlow"
+    return AppTest.from_file(PAGE, default_timeout=60).run()
+
+
+def job_of(page: AppTest):
+    return worker().jobs[page.session_state["train_job"]]
+
+
+def wait_until(page: AppTest, condition, seconds: float = 60, what: str = "") -> None:
+    """Reruns the page (as its timer would) until `condition()` holds."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.3)
+        page.run()
+    page.run()
+
+
+def steps_shown(page: AppTest) -> int:
+    """The step count the progress bar shows, e.g. 12 in "epoch 1/50 · step 12/400 · ..."."""
+    text = page.get("progress")[0].proto.text
+    return int(re.search(r"step (\d+)", text).group(1))
+
+
+def test_the_page_modules_load_without_tensorflow():
+    # The Train page must show its controls in seconds: importing TensorFlow takes ~10.
+    code = (
+        "import sys\n"
+        "import components.controls, components.run_view, components.registry\n"
+        "assert 'tensorflow' not in sys.modules, 'a page imported TensorFlow'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
+
+
+def test_the_widgets_make_the_run_that_starts_and_it_trains_to_results(page):
+    page.selectbox(key="dataset").select("digits").run()
+    page.selectbox(key="style").select("train_on_batch").run()
+    page.selectbox(key="optimizer").select("sgd").run()
+    assert page.number_input(key="learning_rate").value == 0.01  # the optimizer's own
+    page.number_input(key="batch_size").set_value(32)
+    page.number_input(key="epochs").set_value(2)
+    page.number_input(key="seed").set_value(3)
+    page.number_input(key="val_split").set_value(0.2)
+    page.number_input(key="max_examples").set_value(200)
+    page.radio(key="class_weight").set_value("balanced")
+    page.run()
+    page.number_input(key="halve_lr_epoch").set_value(2).run()
+
+    page.button(key="start").click().run()
+
+    assert job_of(page).config == RunConfig(
+        dataset="digits",
+        architecture="mlp",
+        style="train_on_batch",
+        optimizer="sgd",
+        learning_rate=0.01,
+        batch_size=32,
+        epochs=2,
+        seed=3,
+        validation_split=0.2,
+        class_weight="balanced",
+        halve_lr_epoch=2,
+        max_examples=200,
+    )
+    wait_until(page, lambda: job_of(page).log.finished, what="the run to end")
+    assert not page.exception and not page.error
+    assert job_of(page).log.status == "completed"
+    assert [m.label for m in page.metric][:2] == ["validation loss", "validation accuracy"]
+    assert any("Misclassified validation examples" in m.value for m in page.markdown)
+    assert page.get("progress")[0].proto.text.startswith("completed")
+
+
+@pytest.mark.parametrize(
+    "settings, explanation",
+    [
+        ({"learning_rate": 0.0}, "learning_rate must be a number greater than 0"),
+        ({"val_split": 0.95}, "validation_split must be a number at least 0 and at most 0.9"),
+        ({"epochs": 2, "halve_lr_epoch": 5}, "halve_lr_epoch must be a number"),
+    ],
+)
+def test_a_run_that_cannot_work_is_explained_and_cannot_start(page, settings, explanation):
+    page.selectbox(key="style").select("train_on_batch").run()
+    for key, value in settings.items():
+        page.number_input(key=key).set_value(value).run()
+
+    assert explanation in page.error[0].value
+    assert page.button(key="start").disabled
+
+
+def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page):
+    page.selectbox(key="dataset").select("digits").run()
+    page.number_input(key="epochs").set_value(50)
+    page.number_input(key="max_examples").set_value(500).run()
+    page.button(key="start").click().run()
+    first = job_of(page)
+    wait_until(page, lambda: first.log.steps > 2, seconds=90, what="the first batches")
+
+    page.button(key="pause").click().run()
+    assert page.button(key="resume")  # the button turns into Resume at once
+    wait_until(page, lambda: any(m["kind"] == "pause" for m in first.log.marks), what="pause")
+    held = steps_shown(page)
+    time.sleep(1.5)
+    page.run()
+    assert steps_shown(page) == held
+
+    page.number_input(key=f"new_learning_rate-{first.run_id}").set_value(0.0005)
+    page.button(key="apply_learning_rate").click().run()
+    wait_until(page, lambda: first.log.marks[-1]["kind"] == "learning_rate", what="the new lr")
+    assert first.log.marks[-1]["value"] == 0.0005
+
+    page.button(key="start").click().run()  # a second run while the first holds the worker
+    assert "Queued: 1 run before this one" in page.info[0].value
+    page.button(key="stop").click().run()  # stops the queued one before it starts
+    assert job_of(page).control.stop_requested
+
+    first.control.resume()
+    first.control.stop()
+    wait_until(page, lambda: job_of(page).log.finished, what="both runs to end")
+    assert first.log.status == "stopped" and job_of(page).log.status == "stopped"
+    assert "stopped" in page.warning[0].value
