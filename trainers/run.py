@@ -239,11 +239,18 @@ class Run:
         )
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        """Class probabilities (or regression outputs) of the model, batched."""
-        outputs = self.model.predict(x, batch_size=256, verbose=0)
+        """Class probabilities (or regression outputs) of the model, batched.
+
+        A few examples, such as an epoch's preview, go straight through the model: `predict()`
+        builds an input pipeline at every call, which costs more than an epoch of mnist-5k.
+        """
+        if len(x) <= PREVIEW_SIZE:
+            outputs = self.model(x, training=False)
+        else:
+            outputs = self.model.predict(x, batch_size=256, verbose=0)
         if not self.is_regression and self.from_logits:
-            outputs = keras.ops.convert_to_numpy(keras.ops.softmax(outputs))
-        return outputs
+            outputs = keras.ops.softmax(outputs)
+        return keras.ops.convert_to_numpy(outputs)
 
     def real_batch(self) -> np.ndarray:
         """A random batch of real training images, for a single step while paused."""
