@@ -281,10 +281,11 @@ def describe_choices() -> str:
 
 
 class ProgressBar:
-    """Redraws one line on a terminal after each batch, e.g.
-    `[######------] epoch 1/3 · step 40/210 · 0:05 elapsed · ETA 0:21 · loss 0.4321`.
+    """A one-line progress bar on a terminal, redrawn in place after the run's batches.
 
-    It draws at most every `interval` seconds, and nothing when `stream` is not a terminal.
+    It reads `[######------] epoch 1/3 · step 40/210 · 0:05 elapsed · ETA 0:21 · loss 0.4321`
+    (each loss is its running mean over the epoch). It draws at most every `interval` seconds,
+    and nothing at all when `stream` is not a terminal.
 
     Args:
         log: the run's event log; the bar subscribes to it.

@@ -49,7 +49,7 @@ class RunStore:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.log = log
-        self.is_gan = catalog.ARCHITECTURES[log.config["architecture"]].is_gan
+        self.is_gan = _is_gan(log.config)
         self.samples: dict[str, dict] = {}  # file name -> its entry in the summary
         self._metrics_file = None
         self._metrics: csv.DictWriter | None = None
@@ -150,7 +150,7 @@ def summarize(snapshot: dict, samples: Sequence[dict] = ()) -> dict:
         "examples_per_second": examples / seconds if seconds > 0 else 0.0,
         "seconds": seconds,
     }
-    if catalog.ARCHITECTURES[snapshot["config"]["architecture"]].is_gan:
+    if _is_gan(snapshot["config"]):
         summary["samples"] = list(samples)
     return summary
 
@@ -166,6 +166,11 @@ def save_weights(model, path: str | Path) -> None:
         for index, variable in enumerate(model.weights)
     }
     np.savez(path, **arrays)
+
+
+def _is_gan(config: dict) -> bool:
+    info = catalog.ARCHITECTURES.get(config.get("architecture"))
+    return info is not None and info.is_gan
 
 
 def _finite(metrics: dict) -> dict:
