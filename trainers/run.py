@@ -241,11 +241,11 @@ class Run:
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities (or regression outputs) of the model, batched.
 
-        A few examples, such as an epoch's preview, go straight through the model: `predict()`
-        builds an input pipeline at every call, which costs more than an epoch of mnist-5k.
+        A few examples, such as an epoch's preview, make one batch: `predict()` builds an input
+        pipeline at every call, which costs more than an epoch of mnist-5k.
         """
         if len(x) <= PREVIEW_SIZE:
-            outputs = self.model(x, training=False)
+            outputs = self.model.predict_on_batch(x)
         else:
             outputs = self.model.predict(x, batch_size=256, verbose=0)
         if not self.is_regression and self.from_logits:
