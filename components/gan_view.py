@@ -131,19 +131,22 @@ def _samples(grids: list[dict], run_id: str) -> None:
         st.caption("The first samples appear after `image_every` steps.")
         return
     steps = [grid["step"] for grid in grids]
-    key = f"filmstrip-{run_id}"
-    if st.session_state.get(key) not in steps or st.session_state.get(f"{key}-latest"):
-        st.session_state[key] = steps[-1]  # follow the newest grid unless scrubbed back
-    chosen = steps.index(st.session_state[key]) if len(steps) > 1 else 0
-    grid = grids[chosen]
+    key, follow = f"filmstrip-{run_id}", f"filmstrip-{run_id}-follow"
+    if st.session_state.get(follow, True) or st.session_state.get(key) not in steps:
+        st.session_state[key] = steps[-1]  # the newest grid, unless scrubbed back
+    grid = grids[steps.index(st.session_state[key])]
     st.image(
         upscale(grid["pixels"], GRID_SIDE),
         caption=f"step {grid['step']}: samples from the same fixed noise",
         output_format="PNG",
     )
     if len(steps) > 1:
-        st.select_slider("Scrub back through the filmstrip", steps, key=key)
-        st.session_state[f"{key}-latest"] = st.session_state[key] == steps[-1]
+        st.select_slider(
+            "Scrub back through the filmstrip",
+            steps,
+            key=key,
+            on_change=lambda: st.session_state.update({follow: st.session_state[key] == steps[-1]}),
+        )
         shown = filmstrip(grids)
         st.image(
             upscale(image_grid([g["pixels"] for g in shown], columns=len(shown)), 96),

@@ -1,0 +1,66 @@
+"""The GAN studio in a real Chromium against the real `streamlit run app.py` server.
+
+A person opens the studio, starts a GAN on the 8x8 digits, and watches the sample grid from the
+fixed noise redraw itself as the generator learns; pausing offers the single-step buttons, and
+Stop ends the run with its interpolation strip and downloads. No exception may show.
+"""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+ENGINE_READY_MS = 120_000  # TensorFlow loads in the server's worker thread: slow under load
+FIRST_GRID_SECONDS = 180  # the first batch traces both networks: slow when the cores are busy
+SAMPLES = re.compile(r"step (\d+): samples from the same fixed noise")
+
+
+def shown_grid(page: Page) -> tuple[int, str]:
+    """The step and the image address of the large sample grid; (-1, "") before the first."""
+    caption = page.get_by_text(SAMPLES)
+    if not caption.count():
+        return -1, ""
+    step = int(SAMPLES.search(caption.first.inner_text()).group(1))
+    image = page.locator('[data-testid="stImage"] img').first
+    return step, image.get_attribute("src") or ""
+
+
+def wait_for_new_grid(page: Page, after: tuple[int, str], seconds: float = 60) -> tuple[int, str]:
+    deadline = time.monotonic() + seconds
+    while (grid := shown_grid(page))[0] <= after[0]:
+        assert time.monotonic() < deadline, f"the sample grid stayed at step {after[0]}"
+        page.wait_for_timeout(250)
+    return grid
+
+
+@pytest.mark.browser
+def test_the_sample_grid_redraws_while_a_gan_trains(app_url, page):
+    page.goto(f"{app_url}/gan_studio")
+    start = page.get_by_role("button", name="Start")
+    expect(start).to_be_visible(timeout=15_000)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Dataset").click()
+    page.get_by_role("option", name="digits").click()
+    samples_every = page.get_by_label("Samples every (steps)", exact=True)
+    samples_every.fill("2")
+    samples_every.press("Enter")
+    expect(samples_every).to_have_value("2")
+    expect(start).to_be_enabled(timeout=ENGINE_READY_MS)
+
+    start.click()
+    first = wait_for_new_grid(page, (-1, ""), seconds=FIRST_GRID_SECONDS)
+    second = wait_for_new_grid(page, first)
+    assert second[1] != first[1], "the grid's step changed but its image did not"
+    expect(page.get_by_text("d_loss per batch").first).to_be_visible()
+
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Train G one batch")).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(1500)  # let the paused view settle before the next click
+    page.get_by_role("button", name="Stop").click()
+    expect(page.get_by_text(re.compile(r"stopped · epoch"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Download the filmstrip (GIF)")).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.get_by_text("walking the latent space")).to_be_visible()
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    assert "Traceback" not in page.inner_text("body")
