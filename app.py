@@ -15,6 +15,8 @@ STATUS_SECONDS = 2.0
 
 st.set_page_config(page_title="Looplab", page_icon="🔁", layout="wide")
 
+engine = worker()  # the first call starts the worker thread, which loads TensorFlow
+
 page = st.navigation(
     [
         st.Page("pages/train.py", title="Train", icon="📈", default=True),
@@ -28,7 +30,6 @@ page = st.navigation(
 @st.fragment(run_every=STATUS_SECONDS)
 def running_now() -> None:
     """The active run's id, style and progress, and how many runs wait behind it."""
-    engine = worker()
     job = engine.active
     queued = [j for j in list(engine.jobs.values()) if j.log.status == QUEUED]
     if not engine.ready.is_set():
