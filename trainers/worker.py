@@ -45,10 +45,15 @@ class Worker:
 
     Args:
         name: the thread's name.
+        on_ready: called on the worker thread once TensorFlow and Keras are imported, before
+            the first job; a host application adapts Keras to itself there.
     """
 
-    def __init__(self, name: str = "looplab-worker") -> None:
+    def __init__(
+        self, name: str = "looplab-worker", on_ready: Callable[[], None] | None = None
+    ) -> None:
         self.jobs: dict[str, Job] = {}
+        self._on_ready = on_ready
         self.ready = threading.Event()
         self.startup_error: str | None = None
         self._queue: queue.Queue[Job] = queue.Queue()
@@ -110,6 +115,9 @@ class Worker:
             import tensorflow  # noqa: F401  (about ten seconds: done once, off the page thread)
 
             from trainers import engine
+
+            if self._on_ready is not None:
+                self._on_ready()
         except Exception as error:  # a broken install: say so on every page
             self.startup_error = f"{type(error).__name__}: {error}"
             return
