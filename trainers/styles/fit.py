@@ -19,7 +19,14 @@ def build(run):
 
 
 def train(run):
-    model = build(run)
+    fit(build(run), run)
+
+
+def fit(model, run):
+    """Calls `model.fit()` on the run's batches, with its validation data and live callback.
+
+    The styles that override `train_step` train through this same call.
+    """
     model.fit(
         # One dataset holds every epoch's batches, in Looplab's seeded order,
         # so fit() reads `steps_per_epoch` batches per epoch and never reshuffles.

@@ -12,6 +12,8 @@ the loss tracker and the compiled metrics.
 import keras
 import tensorflow as tf
 
+from trainers.styles.fit import fit
+
 
 class CustomModel(keras.Model):
     def train_step(self, data):
@@ -67,14 +69,5 @@ def build(run):
 
 
 def train(run):
-    model = build(run)
-    # Just use `fit` as usual.
-    model.fit(
-        run.train_dataset(),
-        epochs=run.epochs,
-        steps_per_epoch=run.steps_per_epoch,
-        validation_data=run.validation_data(),
-        callbacks=[run.callback()],
-        shuffle=False,  # the order is already Looplab's own
-        verbose=0,
-    )
+    # Just use `fit` as usual (the `fit` style's own call).
+    fit(build(run), run)

@@ -9,6 +9,8 @@ and of every `evaluate()`; otherwise you would reset them yourself.
 import keras
 import tensorflow as tf
 
+from trainers.styles.fit import fit
+
 
 class CustomModel(keras.Model):
     def __init__(self, *args, loss_fn, metric, **kwargs):
@@ -66,14 +68,5 @@ def build(run):
 
 
 def train(run):
-    model = build(run)
-    # Just use `fit` as usual -- you can use callbacks, etc.
-    model.fit(
-        run.train_dataset(),
-        epochs=run.epochs,
-        steps_per_epoch=run.steps_per_epoch,
-        validation_data=run.validation_data(),
-        callbacks=[run.callback()],
-        shuffle=False,  # the order is already Looplab's own
-        verbose=0,
-    )
+    # Just use `fit` as usual (the `fit` style's own call) -- you can use callbacks, etc.
+    fit(build(run), run)

@@ -8,6 +8,8 @@ serves them all: `Trainer(model_a)` and `Trainer(model_b)` train the same way.
 import keras
 import tensorflow as tf
 
+from trainers.styles.fit import fit
+
 
 class Trainer(keras.Model):
     def __init__(self, model, loss_fn, metric):
@@ -70,13 +72,5 @@ def build(run):
 
 
 def train(run):
-    trainer = build(run)
-    trainer.fit(
-        run.train_dataset(),
-        epochs=run.epochs,
-        steps_per_epoch=run.steps_per_epoch,
-        validation_data=run.validation_data(),
-        callbacks=[run.callback()],
-        shuffle=False,  # the order is already Looplab's own
-        verbose=0,
-    )
+    # Compile and fit the Trainer as any model: the same fit() call as the `fit` style.
+    fit(build(run), run)
