@@ -8,13 +8,12 @@ queues behind the runs before it; the page only reads the run's snapshot once a 
 
 import streamlit as st
 
-from components import gan_view
+from components import gan_view, launcher
 from components.controls import explain
 from components.registry import worker
 from trainers import catalog
 from trainers.config import RunConfig
 
-ENGINE_POLL_SECONDS = 1.0
 ALL_CLASSES = "all"
 GAN_DEFAULTS = RunConfig(
     architecture="gan-classroom",
@@ -94,33 +93,8 @@ def choose_config() -> tuple[RunConfig, str | None]:
 with st.sidebar:
     st.header("Set up a GAN")
     config, problem = choose_config()
-    start = st.button(
-        "Start",
-        type="primary",
-        width="stretch",
-        disabled=bool(problem) or not engine.ready.is_set() or bool(engine.startup_error),
-    )
 
-if problem:
-    st.error(problem)
-if start:
-    st.session_state["gan_job"] = engine.submit(config).run_id
-
-
-@st.fragment(run_every=ENGINE_POLL_SECONDS)
-def wait_for_engine() -> None:
-    """Says the engine is loading, and reruns the page (enabling Start) once it has."""
-    if engine.ready.is_set():
-        st.rerun()
-    st.info("The engine is loading TensorFlow; Start is enabled in a moment.", icon="⏳")
-
-
-if engine.startup_error:
-    st.error(f"The training engine could not start: {engine.startup_error}")
-elif not engine.ready.is_set():
-    wait_for_engine()
-
-job = engine.jobs.get(st.session_state.get("gan_job", ""))
+job = launcher.start_and_follow(engine, config, problem, session_key="gan_job")
 if job is None:
     st.markdown(
         "A generator turns random noise into images; a discriminator tells them from real ones, "

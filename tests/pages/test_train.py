@@ -74,7 +74,7 @@ def test_the_widgets_make_the_run_that_starts_and_it_trains_to_results(page):
     page.run()
     page.number_input(key="halve_lr_epoch").set_value(2).run()
 
-    page.button(key="start").click().run()
+    page.button(key="train_job_start").click().run()
 
     assert job_of(page).config == RunConfig(
         dataset="digits",
@@ -112,14 +112,14 @@ def test_a_run_that_cannot_work_is_explained_and_cannot_start(page, settings, ex
         page.number_input(key=key).set_value(value).run()
 
     assert explanation in page.error[0].value
-    assert page.button(key="start").disabled
+    assert page.button(key="train_job_start").disabled
 
 
 def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page):
     page.selectbox(key="dataset").select("digits").run()
     page.number_input(key="epochs").set_value(50)
     page.number_input(key="max_examples").set_value(500).run()
-    page.button(key="start").click().run()
+    page.button(key="train_job_start").click().run()
     first = job_of(page)
     wait_until(page, lambda: first.log.steps > 2, seconds=90, what="the first batches")
 
@@ -136,7 +136,8 @@ def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page):
     wait_until(page, lambda: first.log.marks[-1]["kind"] == "learning_rate", what="the new lr")
     assert first.log.marks[-1]["value"] == 0.0005
 
-    page.button(key="start").click().run()  # a second run while the first holds the worker
+    # A second run while the first holds the worker.
+    page.button(key="train_job_start").click().run()
     assert "Queued: 1 run before this one" in page.info[0].value
     page.button(key="stop").click().run()  # stops the queued one before it starts
     assert job_of(page).control.stop_requested
