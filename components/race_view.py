@@ -119,13 +119,15 @@ def _load_preset(name: str) -> None:
     state = st.session_state
     state["race_rows"] = _contestant_rows(preset.contestants)
     state["race_editor_version"] = state.get("race_editor_version", 0) + 1
-    state |= {
-        "race_dataset": preset.dataset,
-        "race_architecture": preset.architecture,
-        "race_style": preset.style,
-        "race_epochs": preset.epochs,
-        "race_batch_size": preset.batch_size,
-    }
+    state.update(
+        {
+            "race_dataset": preset.dataset,
+            "race_architecture": preset.architecture,
+            "race_style": preset.style,
+            "race_epochs": preset.epochs,
+            "race_batch_size": preset.batch_size,
+        }
+    )
 
 
 def _race_setup() -> tuple[race.RaceConfig | None, str | None]:
@@ -136,6 +138,9 @@ def _race_setup() -> tuple[race.RaceConfig | None, str | None]:
         column.button(name, key=f"preset {name}", on_click=_load_preset, args=(name,))
     default = race.PRESETS["SGD vs Adam on the same model"]
     state.setdefault("race_rows", _contestant_rows(default.contestants))
+    # Defaults live in the session state, which the presets overwrite.
+    for key, value in (("race_style", default.style), ("race_epochs", 1), ("race_batch_size", 64)):
+        state.setdefault(key, value)
     editor, settings = st.columns([2, 3])
     with editor:
         rows = st.data_editor(
@@ -163,14 +168,9 @@ def _race_setup() -> tuple[race.RaceConfig | None, str | None]:
             if not catalog.ARCHITECTURES[name].is_gan
         ]
         architecture = middle.selectbox("Architecture", architectures, key="race_architecture")
-        style = right.selectbox(
-            "Training style",
-            RACING_STYLES,
-            index=RACING_STYLES.index(catalog.DEFAULT_STYLE),
-            key="race_style",
-        )
-        epochs = left.number_input("Epochs", min_value=1, value=1, key="race_epochs")
-        batch_size = middle.number_input("Batch size", min_value=1, value=64, key="race_batch_size")
+        style = right.selectbox("Training style", RACING_STYLES, key="race_style")
+        epochs = left.number_input("Epochs", min_value=1, key="race_epochs")
+        batch_size = middle.number_input("Batch size", min_value=1, key="race_batch_size")
         seed = right.number_input("Seed", min_value=0, value=0, key="race_seed")
         max_examples = left.number_input(
             "Max examples (0 = all)", min_value=0, value=0, step=500, key="race_max_examples"
