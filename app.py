@@ -9,7 +9,7 @@ import streamlit as st
 
 from components.progress import progress_text
 from components.registry import worker
-from trainers.events import QUEUED
+from trainers.events import QUEUED, RUNNING
 
 STATUS_SECONDS = 2.0
 
@@ -27,6 +27,12 @@ page = st.navigation(
 )
 
 
+def current_run(snapshot: dict) -> dict:
+    """The snapshot to show progress for: a race or style lab shows its run that trains now."""
+    runs = list(snapshot.get("contestants", {}).values())
+    return next((run for run in runs if run["status"] == RUNNING), runs[-1] if runs else snapshot)
+
+
 @st.fragment(run_every=STATUS_SECONDS)
 def running_now() -> None:
     """The active run's id, style and progress, and how many runs wait behind it."""
@@ -35,7 +41,7 @@ def running_now() -> None:
     if not engine.ready.is_set():
         st.caption("Engine: loading TensorFlow…")
     elif job is not None:
-        fraction, text = progress_text(job.log.snapshot())
+        fraction, text = progress_text(current_run(job.log.snapshot()))
         st.caption(f"Training **{job.run_id}** · {job.config.style}")
         st.progress(fraction, text=text)
     elif queued:

@@ -221,6 +221,14 @@ def show_race(engine: Worker) -> None:
     _live(_draw_race, job, x)
 
 
+def show_job(job: Job) -> None:
+    """Draws a race or a style lab job, e.g. picked on the Runs page."""
+    if isinstance(job.config, race.RaceConfig):
+        _live(_draw_race, job, "step")
+    else:
+        _live(_draw_lab, job)
+
+
 def _live(draw, job: Job, *args) -> None:
     # A fragment with a timer while the job lasts; the finished job stays still.
     live = not job.log.finished

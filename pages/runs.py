@@ -6,8 +6,9 @@ a row draws that run with the same view as the Train page, live if it is still t
 
 import streamlit as st
 
-from components import run_view
+from components import race_view, run_view
 from components.registry import worker
+from trainers.race import RaceLog
 from trainers.worker import Job
 
 st.title("Runs")
@@ -50,4 +51,7 @@ if not picked:
     st.stop()
 job = jobs[picked[0]]
 st.subheader(job.run_id)
-run_view.show_run(job, worker().position(job))
+if isinstance(job.log, RaceLog):  # an optimizer race or a style lab: several runs in one job
+    race_view.show_job(job)
+else:
+    run_view.show_run(job, worker().position(job))
