@@ -18,8 +18,9 @@ ALL_CLASSES = "all"
 GAN_DEFAULTS = RunConfig(
     architecture="gan-classroom",
     style="gan_fit",
-    learning_rate=0.0004,
-    discriminator_learning_rate=0.0003,
+    optimizer="adam-gan",  # Adam with beta_1=0.5 for both networks, as in the DCGAN paper
+    learning_rate=catalog.OPTIMIZERS["adam-gan"][2],
+    discriminator_learning_rate=catalog.OPTIMIZERS["adam-gan"][2] / 2,
     batch_size=32,  # twice the updates per second of 64, for about the same score per update
     epochs=30,
     image_every=25,
@@ -78,6 +79,7 @@ def choose_config() -> tuple[RunConfig, str | None]:
         dataset=dataset,
         architecture=architecture,
         style=style,
+        optimizer=GAN_DEFAULTS.optimizer,
         learning_rate=float(learning_rate),
         discriminator_learning_rate=float(discriminator_learning_rate),
         batch_size=int(batch_size),
