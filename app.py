@@ -7,9 +7,9 @@ its thread, which loads TensorFlow in the background while the first page is alr
 
 import streamlit as st
 
-from components.progress import progress_text
 from components.registry import worker
 from trainers.events import QUEUED, RUNNING
+from trainers.progress import progress_text
 
 STATUS_SECONDS = 2.0
 

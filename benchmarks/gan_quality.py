@@ -1,7 +1,8 @@
 """How fast a GAN learns to draw digits: the Inception Score of its samples against time.
 
 Trains like `python -m trainers run --dataset mnist-5k --arch gan-classroom --style gan_fit
---minutes 3`, through the same `engine.execute`, and prints each sample grid's score as it
+--minutes 3` (the GAN studio's defaults, `trainers.config.GAN_DEFAULTS`), through the same
+`engine.execute`, and prints each sample grid's score as it
 arrives, then the time the score first reached the target. For reference it also times the
 guides' `dcgan` per batch of 64. Timings depend on the machine and on what else runs on it.
 
@@ -15,8 +16,8 @@ import argparse
 import statistics
 import time
 
-from trainers import catalog, engine, quality
-from trainers.config import RunConfig
+from trainers import engine, quality
+from trainers.config import GAN_DEFAULTS, RunConfig
 from trainers.control import RunControl
 from trainers.events import RunLog
 
@@ -78,13 +79,16 @@ def main() -> None:
     parser.add_argument("--style", default="gan_fit")
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--target", type=float, default=6.0, help="the score to reach")
-    parser.add_argument("--optimizer", default="adam-gan")
-    learning_rate = catalog.OPTIMIZERS["adam-gan"][2]
-    parser.add_argument("--learning-rate", type=float, default=learning_rate)
-    parser.add_argument("--discriminator-learning-rate", type=float, default=learning_rate / 2)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--optimizer", default=GAN_DEFAULTS["optimizer"])
+    parser.add_argument("--learning-rate", type=float, default=GAN_DEFAULTS["learning_rate"])
+    parser.add_argument(
+        "--discriminator-learning-rate",
+        type=float,
+        default=GAN_DEFAULTS["discriminator_learning_rate"],
+    )
+    parser.add_argument("--batch-size", type=int, default=GAN_DEFAULTS["batch_size"])
     parser.add_argument("--discriminator-steps", type=int, default=1)
-    parser.add_argument("--image-every", type=int, default=50)
+    parser.add_argument("--image-every", type=int, default=GAN_DEFAULTS["image_every"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-dcgan-timing", action="store_true")
     arguments = parser.parse_args()
@@ -103,7 +107,7 @@ def main() -> None:
         seed=arguments.seed,
         epochs=10**4,
         minutes=arguments.minutes,
-        validation_split=0.0,  # as in the studio: a GAN trains on every image
+        validation_split=GAN_DEFAULTS["validation_split"],
     )
     print(
         f"{config.architecture} / {config.style} / {config.optimizer} "

@@ -21,8 +21,8 @@ from PIL import Image
 
 from components import charts, controls
 from components.images import image_grid, to_png, upscale
-from components.progress import progress_text
 from trainers.events import QUEUED
+from trainers.progress import progress_text
 from trainers.worker import Job
 
 REFRESH_SECONDS = 1.0

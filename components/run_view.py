@@ -15,9 +15,9 @@ import streamlit as st
 
 from components import charts, code_view, controls
 from components.images import show_gallery, upscale
-from components.progress import progress_text
 from trainers import catalog
 from trainers.events import BATCH_FIELDS, DIVERGED, FAILED, QUEUED, STOPPED
+from trainers.progress import progress_text
 from trainers.worker import Job
 
 REFRESH_SECONDS = 1.0

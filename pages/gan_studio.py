@@ -11,20 +11,12 @@ import streamlit as st
 from components import gan_view, launcher
 from components.controls import explain
 from components.registry import worker
-from trainers import catalog
+from trainers import catalog, config
 from trainers.config import RunConfig
 
 ALL_CLASSES = "all"
-GAN_DEFAULTS = RunConfig(
-    architecture="gan-classroom",
-    style="gan_fit",
-    optimizer="adam-gan",  # Adam with beta_1=0.5 for both networks, as in the DCGAN paper
-    learning_rate=catalog.OPTIMIZERS["adam-gan"][2],
-    discriminator_learning_rate=catalog.OPTIMIZERS["adam-gan"][2] / 2,
-    batch_size=32,  # twice the updates per second of 64, for about the same score per update
-    epochs=30,
-    image_every=25,
-    validation_split=0.0,  # a GAN has nothing to validate: it trains on every image
+STUDIO_DEFAULTS = RunConfig(
+    **config.GAN_DEFAULTS, architecture="gan-classroom", style="gan_fit", epochs=30
 )
 
 st.title("GAN studio")
@@ -45,7 +37,7 @@ def choose_config() -> tuple[RunConfig, str | None]:
     architecture = st.selectbox(
         "Networks",
         gans,
-        index=gans.index(GAN_DEFAULTS.architecture),
+        index=gans.index(STUDIO_DEFAULTS.architecture),
         key="gan_architecture",
         format_func=lambda name: f"{name}: {catalog.ARCHITECTURES[name].description}",
     )
@@ -53,33 +45,33 @@ def choose_config() -> tuple[RunConfig, str | None]:
     style = st.selectbox(
         "Training style",
         styles,
-        index=styles.index(GAN_DEFAULTS.style),
+        index=styles.index(STUDIO_DEFAULTS.style),
         key="gan_style",
         format_func=lambda name: f"{name}: {catalog.STYLES[name].description}",
     )
     left, right = st.columns(2)
     learning_rate = left.number_input(
-        "Generator LR", min_value=1e-7, value=GAN_DEFAULTS.learning_rate, format="%g"
+        "Generator LR", min_value=1e-7, value=STUDIO_DEFAULTS.learning_rate, format="%g"
     )
     discriminator_learning_rate = right.number_input(
         "Discriminator LR",
         min_value=1e-7,
-        value=GAN_DEFAULTS.discriminator_learning_rate,
+        value=STUDIO_DEFAULTS.discriminator_learning_rate,
         format="%g",
     )
-    batch_size = left.number_input("Batch size", min_value=2, value=GAN_DEFAULTS.batch_size)
+    batch_size = left.number_input("Batch size", min_value=2, value=STUDIO_DEFAULTS.batch_size)
     discriminator_steps = right.number_input(
-        "D steps per G step", min_value=1, max_value=10, value=GAN_DEFAULTS.discriminator_steps
+        "D steps per G step", min_value=1, max_value=10, value=STUDIO_DEFAULTS.discriminator_steps
     )
     image_every = left.number_input(
-        "Samples every (steps)", min_value=1, value=GAN_DEFAULTS.image_every
+        "Samples every (steps)", min_value=1, value=STUDIO_DEFAULTS.image_every
     )
-    epochs = right.number_input("Epochs", min_value=1, value=GAN_DEFAULTS.epochs)
+    epochs = right.number_input("Epochs", min_value=1, value=STUDIO_DEFAULTS.epochs)
     config = RunConfig(
         dataset=dataset,
         architecture=architecture,
         style=style,
-        optimizer=GAN_DEFAULTS.optimizer,
+        optimizer=STUDIO_DEFAULTS.optimizer,
         learning_rate=float(learning_rate),
         discriminator_learning_rate=float(discriminator_learning_rate),
         batch_size=int(batch_size),
@@ -87,7 +79,7 @@ def choose_config() -> tuple[RunConfig, str | None]:
         image_every=int(image_every),
         epochs=int(epochs),
         classes=[] if digit == ALL_CLASSES else [digit],
-        validation_split=GAN_DEFAULTS.validation_split,
+        validation_split=STUDIO_DEFAULTS.validation_split,
     )
     return config, explain(config)
 

@@ -31,11 +31,11 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from components.progress import WAITING, progress_text
 from trainers import catalog, race
-from trainers.config import ConfigError, RunConfig
+from trainers.config import GAN_DEFAULTS, ConfigError, RunConfig
 from trainers.control import RunControl
 from trainers.events import COMPLETED, DIVERGED, STOPPED, Event, RunLog
+from trainers.progress import WAITING, progress_text
 from trainers.store import RunStore
 
 PROG = "python -m trainers"
@@ -97,8 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--optimizer",
         choices=catalog.OPTIMIZERS,
         metavar="NAME",
-        default=defaults.optimizer,
-        help="the optimizer (default: %(default)s)",
+        help=f"the optimizer (default: {defaults.optimizer}; {GAN_DEFAULTS['optimizer']} for GANs)",
     )
     add(
         "--lr",
@@ -118,16 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size",
         type=int,
         metavar="N",
-        default=defaults.batch_size,
-        help="default: %(default)s",
+        help=f"default: {defaults.batch_size}; {GAN_DEFAULTS['batch_size']} for GANs",
     )
     add("--seed", type=int, metavar="N", default=defaults.seed, help="default: %(default)s")
     add(
         "--validation-split",
         type=float,
         metavar="SHARE",
-        default=defaults.validation_split,
-        help="share of the data held out for validation (default: %(default)s)",
+        help=f"share of the data held out for validation (default: {defaults.validation_split}; "
+        f"{GAN_DEFAULTS['validation_split']} for GANs)",
     )
     add(
         "--class-weight",
@@ -169,8 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="discriminator_learning_rate",
         type=float,
         metavar="LR",
-        default=defaults.discriminator_learning_rate,
-        help="GANs: the discriminator's learning rate (default: %(default)s)",
+        help="GANs: the discriminator's learning rate "
+        f"(default: {GAN_DEFAULTS['discriminator_learning_rate']})",
     )
     add(
         "--d-steps",
@@ -191,8 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--image-every",
         type=int,
         metavar="N",
-        default=defaults.image_every,
-        help="GANs: steps between two sample grids (default: %(default)s)",
+        help=f"GANs: steps between two sample grids (default: {GAN_DEFAULTS['image_every']})",
     )
     race.add_command(commands)
     return parser
@@ -225,10 +222,17 @@ def class_list(text: str) -> list[int]:
 def config_from(args: argparse.Namespace) -> RunConfig:
     """The `RunConfig` the parsed `run` options describe (not yet checked)."""
     fields = {field.name for field in dataclasses.fields(RunConfig)}
-    settings = {name: value for name, value in vars(args).items() if name in fields}
-    if settings["learning_rate"] is None:
-        settings["learning_rate"] = catalog.OPTIMIZERS[args.optimizer][2]
-    if settings["epochs"] is None:
+    given = {
+        name: value for name, value in vars(args).items() if name in fields and value is not None
+    }
+    gan = catalog.ARCHITECTURES[args.architecture].is_gan
+    settings = (GAN_DEFAULTS if gan else {}) | given  # what the person typed always wins
+    if "learning_rate" not in given and ("optimizer" in given or not gan):
+        # The optimizer's own learning rate, as `list` shows it.
+        settings["learning_rate"] = catalog.OPTIMIZERS[
+            settings.get("optimizer", RunConfig.optimizer)
+        ][2]
+    if "epochs" not in given:
         limited = args.minutes or args.max_steps
         settings["epochs"] = EPOCHS_UNTIL_LIMIT if limited else RunConfig.epochs
     return RunConfig.from_dict(settings)

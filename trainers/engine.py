@@ -16,7 +16,7 @@ import numpy as np
 from trainers import datasets
 from trainers.config import ConfigError, RunConfig
 from trainers.control import RunControl
-from trainers.events import FAILED, RunLog
+from trainers.events import DIVERGED, FAILED, RunLog
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,10 @@ def execute(config: RunConfig, log: RunLog, control: RunControl):
         from trainers.styles import trainer_for
 
         trainer_for(config.style)(run)
-        log.emit("end", run.recorder.step, {"status": run.recorder.outcome, "result": results(run)})
+        outcome = run.recorder.outcome
+        # A diverged network predicts NaN: there are no test results worth showing.
+        result = {} if outcome == DIVERGED else results(run)
+        log.emit("end", run.recorder.step, {"status": outcome, "result": result})
     except (ConfigError, datasets.DatasetError) as error:
         log.emit("end", _step(run), {"status": FAILED, "error": str(error)})
     except Exception as error:

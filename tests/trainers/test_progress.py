@@ -2,7 +2,7 @@
 
 import pytest
 
-from components.progress import progress_text
+from trainers.progress import progress_text
 
 
 def make_snapshot(steps, epochs_done=0, status="running", marks=(), **config):
