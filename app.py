@@ -13,16 +13,16 @@ from trainers.progress import progress_text
 
 STATUS_SECONDS = 2.0
 
-st.set_page_config(page_title="Looplab", page_icon="🔁", layout="wide")
+st.set_page_config(page_title="Looplab", page_icon=":material/model_training:", layout="wide")
 
 engine = worker()  # the first call starts the worker thread, which loads TensorFlow
 
 page = st.navigation(
     [
-        st.Page("pages/train.py", title="Train", icon="📈", default=True),
-        st.Page("pages/compare.py", title="Compare", icon="⚖️"),
-        st.Page("pages/gan_studio.py", title="GAN studio", icon="🎨"),
-        st.Page("pages/runs.py", title="Runs", icon="🗂️"),
+        st.Page("pages/train.py", title="Train", icon=":material/monitoring:", default=True),
+        st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+        st.Page("pages/gan_studio.py", title="GAN studio", icon=":material/palette:"),
+        st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
     ]
 )
 

@@ -97,13 +97,18 @@ def _add_lines(fig: go.Figure, x: Sequence, traces: list[dict], max_points: int)
 
 
 def _add_marks(fig: go.Figure, marks: Sequence[dict], batches: dict, x: str) -> None:
+    # Controls that took effect at the same place share one line and one label
+    # ("paused · resumed"), so their words never print over each other.
+    labels: dict[float, list[str]] = {}
     for mark in marks:
         # Marks carry `step` and `seconds`; any other axis is read off the batch rows.
         position = mark[x] if x in mark else np.interp(mark["step"], batches["step"], batches[x])
+        labels.setdefault(float(position), []).append(mark_label(mark))
+    for position, words in labels.items():
         fig.add_vline(
             x=position,
             line={"color": COLORS["mark"], "width": 1, "dash": "dash"},
-            annotation_text=mark_label(mark),
+            annotation_text=" · ".join(words),
             annotation_position="top left",
             annotation_font={"size": 11, "color": COLORS["mark"]},
         )

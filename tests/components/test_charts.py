@@ -56,6 +56,18 @@ def test_marks_are_drawn_where_they_happened_with_their_labels():
     assert {"lr → 0.0005", "paused"} <= set(texts(fig))
 
 
+def test_marks_at_the_same_step_share_one_readable_label():
+    marks = [
+        {"step": 30, "seconds": 0.3, "kind": "pause", "value": None},
+        {"step": 30, "seconds": 0.3, "kind": "resume", "value": None},
+    ]
+
+    fig = charts.batch_figure(make_batches(50), "loss", marks=marks)
+
+    assert [shape.x0 for shape in fig.layout.shapes] == [30]
+    assert "paused · resumed" in texts(fig)
+
+
 def test_marks_follow_the_chosen_x_axis():
     marks = [{"step": 20, "seconds": 0.25, "kind": "stop", "value": None}]
 
