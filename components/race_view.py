@@ -160,14 +160,7 @@ def _race_setup() -> tuple[race.RaceConfig | None, str | None]:
         st.caption(f"{race.MIN_CONTESTANTS} to {race.MAX_CONTESTANTS} contestants.")
     with settings:
         left, middle, right = st.columns(3)
-        dataset = left.selectbox("Dataset", list(catalog.DATASETS), key="race_dataset")
-        info = catalog.DATASETS[dataset]
-        architectures = [
-            name
-            for name in catalog.architectures_for(info.kind, info.task)
-            if not catalog.ARCHITECTURES[name].is_gan
-        ]
-        architecture = middle.selectbox("Architecture", architectures, key="race_architecture")
+        dataset, architecture = _dataset_and_architecture(left, middle, "race")
         style = right.selectbox("Training style", RACING_STYLES, key="race_style")
         epochs = left.number_input("Epochs", min_value=1, key="race_epochs")
         batch_size = middle.number_input("Batch size", min_value=1, key="race_batch_size")
@@ -204,6 +197,19 @@ def _race_setup() -> tuple[race.RaceConfig | None, str | None]:
     except ConfigError as error:
         return config, str(error)
     return config, None
+
+
+def _dataset_and_architecture(left, right, prefix: str) -> tuple[str, str]:
+    """A dataset, and an architecture that classifies or regresses it (GANs do not race)."""
+    dataset = left.selectbox("Dataset", list(catalog.DATASETS), key=f"{prefix}_dataset")
+    info = catalog.DATASETS[dataset]
+    architectures = [
+        name
+        for name in catalog.architectures_for(info.kind, info.task)
+        if not catalog.ARCHITECTURES[name].is_gan
+    ]
+    architecture = right.selectbox("Architecture", architectures, key=f"{prefix}_architecture")
+    return dataset, architecture
 
 
 def show_race(engine: Worker) -> None:
@@ -313,14 +319,7 @@ def show_lab(engine: Worker) -> None:
     st.markdown(LAB_NOTE)
     styles = st.multiselect("Styles", stylelab.STYLES, default=stylelab.STYLES, key="lab_styles")
     left, middle, right = st.columns(3)
-    dataset = left.selectbox("Dataset", list(catalog.DATASETS), key="lab_dataset")
-    info = catalog.DATASETS[dataset]
-    architectures = [
-        name
-        for name in catalog.architectures_for(info.kind, info.task)
-        if not catalog.ARCHITECTURES[name].is_gan
-    ]
-    architecture = middle.selectbox("Architecture", architectures, key="lab_architecture")
+    dataset, architecture = _dataset_and_architecture(left, middle, "lab")
     optimizer = right.selectbox(
         "Optimizer",
         list(catalog.OPTIMIZERS),
