@@ -277,10 +277,18 @@ def _race(racers: list[_Racer], epochs: int) -> None:
         for batch, (x, y, sample_weight) in enumerate(racers[0].run.batches(epoch)):
             for racer in list(running):
                 if not racer.step(epoch, batch, x, y, sample_weight):
-                    # Stopped, diverged or at max_steps; the others race on (a stop
-                    # reaches each of them in this same round).
+                    # Diverged or at max_steps; the others race on.
                     running.remove(racer)
                     racer.finish()
+            if running and running[0].run.recorder.control.stop_requested:
+                # A stop that came mid-round also ends the contestants that had trained this
+                # round's batch before it came: all of them end on the same step.
+                for racer in running:
+                    if racer.run.recorder.outcome != STOPPED:
+                        racer.run.recorder.outcome = STOPPED
+                        racer.run.recorder.mark("stop")
+                    racer.finish()
+                return
             if not running:
                 return
         for racer in running:
