@@ -20,8 +20,9 @@ import streamlit as st
 from PIL import Image
 
 from components import charts, controls
-from components.images import image_grid, to_png, upscale
+from components.images import to_png, upscale
 from trainers.events import QUEUED
+from trainers.images import image_grid
 from trainers.progress import progress_text
 from trainers.worker import Job
 

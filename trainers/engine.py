@@ -17,6 +17,7 @@ from trainers import datasets
 from trainers.config import ConfigError, RunConfig
 from trainers.control import RunControl
 from trainers.events import DIVERGED, FAILED, RunLog
+from trainers.images import to_pixels
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ def results(run) -> dict:
         "misclassified": [
             {
                 "index": int(i),
-                "pixels": _pixels(x[i]) if data.kind == "image" else None,
+                "pixels": to_pixels(x[i]) if data.kind == "image" else None,
                 "true": int(y[i]),
                 "predicted": int(predicted[i]),
                 "confidence": float(outputs[i].max()),
@@ -187,12 +188,6 @@ def results(run) -> dict:
             for i in wrong
         ],
     }
-
-
-def _pixels(image: np.ndarray) -> np.ndarray:
-    # One image in [0, 1] as uint8, grey images without their channel axis.
-    pixels = np.round(np.clip(image, 0, 1) * 255).astype("uint8")
-    return pixels[..., 0] if pixels.shape[-1] == 1 else pixels
 
 
 def _step(run) -> int:

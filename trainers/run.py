@@ -22,6 +22,7 @@ from trainers.config import RunConfig
 from trainers.control import RunControl
 from trainers.datasets import Dataset
 from trainers.events import RunLog
+from trainers.images import tile
 from trainers.quality import DIGIT_DATASETS, quality
 from trainers.recorder import Recorder
 
@@ -287,18 +288,6 @@ def _permutation(examples: int, seed: int, epoch) -> tf.Tensor:
     # A stateless shuffle: the same (seed, epoch) gives the same order on any thread.
     seeds = tf.stack([tf.constant(seed, tf.int64), tf.cast(epoch, tf.int64)])
     return tf.random.experimental.stateless_shuffle(tf.range(examples), seed=seeds)
-
-
-def tile(images: np.ndarray, columns: int = 0) -> np.ndarray:
-    """Tiles images in [0, 1] of shape (N, H, W, C) into one uint8 grid with 1-pixel gaps."""
-    count, height, width, channels = images.shape
-    columns = columns or math.ceil(math.sqrt(count))
-    rows = math.ceil(count / columns)
-    grid = np.full((rows * (height + 1) - 1, columns * (width + 1) - 1, channels), 255, np.uint8)
-    for index, image in enumerate(np.clip(images, 0, 1)):
-        top, left = (index // columns) * (height + 1), (index % columns) * (width + 1)
-        grid[top : top + height, left : left + width] = np.round(image * 255)
-    return grid[..., 0] if channels == 1 else grid
 
 
 class _LiveCallback(keras.callbacks.Callback):

@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from components.images import caption, image_grid, to_png, upscale
+from components.images import caption, to_png, upscale
+from trainers.images import image_grid, tile
 
 
 def test_sixteen_digits_in_four_columns_make_a_square_grid_with_gaps():
@@ -35,6 +36,15 @@ def test_a_colour_image_turns_the_grid_rgb():
 def test_images_of_different_sizes_are_refused():
     with pytest.raises(ValueError, match="one size"):
         image_grid([np.zeros((8, 8), np.uint8), np.zeros((28, 28), np.uint8)], columns=2)
+
+
+def test_a_batch_of_float_images_tiles_into_a_square_uint8_grid():
+    images = np.linspace(0, 1, 9 * 4 * 4).reshape(9, 4, 4, 1)
+
+    grid = tile(images)
+
+    assert grid.dtype == np.uint8 and grid.shape == (3 * 4 + 2, 3 * 4 + 2)
+    assert grid[0, 0] == 0 and grid[-1, -1] == 255
 
 
 @pytest.mark.parametrize("shape", [(8, 8), (32, 32, 3)])
