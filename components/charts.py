@@ -51,7 +51,7 @@ def mark_label(mark: dict) -> str:
     return f"{label} {value:g}" if is_number else f"{label} {value}"
 
 
-def _style(fig: go.Figure, title: str, revision: str, note: str = "", **layout) -> go.Figure:
+def style_figure(fig: go.Figure, title: str, revision: str, note: str = "", **layout) -> go.Figure:
     fig.update_layout(
         template=TEMPLATE,
         title={"text": title, "subtitle": {"text": note}},
@@ -63,7 +63,7 @@ def _style(fig: go.Figure, title: str, revision: str, note: str = "", **layout) 
     return fig
 
 
-def _empty(title: str, note: str, revision: str) -> go.Figure:
+def empty_figure(title: str, note: str, revision: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(
         text=note,
@@ -76,7 +76,7 @@ def _empty(title: str, note: str, revision: str) -> go.Figure:
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _style(fig, title, revision)
+    return style_figure(fig, title, revision)
 
 
 def _missing(batches: dict, metric: str) -> str:
@@ -96,7 +96,7 @@ def _add_lines(fig: go.Figure, x: Sequence, traces: list[dict], max_points: int)
     return f"downsampled to {kept:,} of {len(x):,} points" if kept < len(x) else ""
 
 
-def _add_marks(fig: go.Figure, marks: Sequence[dict], batches: dict, x: str) -> None:
+def add_marks(fig: go.Figure, marks: Sequence[dict], batches: dict, x: str) -> None:
     # Controls that took effect at the same place share one line and one label
     # ("paused · resumed"), so their words never print over each other.
     labels: dict[float, list[str]] = {}
@@ -140,7 +140,7 @@ def batch_figure(
     revision = f"batch/{metric}/{x}/{log_y}"
     title = f"{metric} per batch"
     if not batches.get(metric):
-        return _empty(title, _missing(batches, metric), revision)
+        return empty_figure(title, _missing(batches, metric), revision)
     raw = np.asarray(batches[metric], dtype=float)
     traces = [{"y": raw, "name": "batch", "line": {"color": COLORS["batch"], "width": 1}}]
     if smoothing > 0:
@@ -151,10 +151,10 @@ def batch_figure(
         traces.append({"y": batches[f"mean_{metric}"], "name": "epoch mean", "line": line})
     fig = go.Figure()
     note = _add_lines(fig, batches[x], traces, max_points)
-    _add_marks(fig, marks, batches, x)
+    add_marks(fig, marks, batches, x)
     fig.update_yaxes(type="log" if log_y else "linear", title=metric)
     fig.update_xaxes(title=AXIS_TITLES.get(x, x))
-    return _style(fig, title, revision, note, hovermode="x unified")
+    return style_figure(fig, title, revision, note, hovermode="x unified")
 
 
 def rate_figure(batches: dict, marks: Sequence[dict] = (), max_points: int = 2000) -> go.Figure:
@@ -170,7 +170,7 @@ def rate_figure(batches: dict, marks: Sequence[dict] = (), max_points: int = 200
     """
     title, revision = "learning rate and speed", "rate"
     if not batches.get("step"):
-        return _empty(title, WAITING, revision)
+        return empty_figure(title, WAITING, revision)
     traces = [
         {"y": batches["lr"], "name": "learning rate", "line": {"color": COLORS["learning_rate"]}},
         {
@@ -182,7 +182,7 @@ def rate_figure(batches: dict, marks: Sequence[dict] = (), max_points: int = 200
     ]
     fig = go.Figure()
     note = _add_lines(fig, batches["step"], traces, max_points)
-    _add_marks(fig, marks, batches, "step")
+    add_marks(fig, marks, batches, "step")
     fig.update_layout(
         xaxis={"title": "step"},
         yaxis={"title": "learning rate", "title_font_color": COLORS["learning_rate"]},
@@ -194,7 +194,7 @@ def rate_figure(batches: dict, marks: Sequence[dict] = (), max_points: int = 200
             "showgrid": False,
         },
     )
-    return _style(fig, title, revision, note, hovermode="x unified")
+    return style_figure(fig, title, revision, note, hovermode="x unified")
 
 
 # Per-epoch and end-of-run figures.
@@ -212,7 +212,7 @@ def epoch_figure(epochs: Sequence[dict], metric: str) -> go.Figure:
     """
     title, revision = f"{metric} per epoch", f"epoch/{metric}"
     if not epochs:
-        return _empty(title, "waiting for the first epoch", revision)
+        return empty_figure(title, "waiting for the first epoch", revision)
     fig = go.Figure()
     for key, name in ((metric, "training"), (f"val_{metric}", "validation")):
         if any(key in row for row in epochs):
@@ -226,10 +226,10 @@ def epoch_figure(epochs: Sequence[dict], metric: str) -> go.Figure:
                 )
             )
     if not fig.data:
-        return _empty(title, f"this run logs no '{metric}'", revision)
+        return empty_figure(title, f"this run logs no '{metric}'", revision)
     fig.update_xaxes(title="epoch", dtick=max(1, math.ceil(len(epochs) / 10)))
     fig.update_yaxes(title=metric)
-    return _style(fig, title, revision, hovermode="x unified")
+    return style_figure(fig, title, revision, hovermode="x unified")
 
 
 def confusion_figure(confusion: Sequence[Sequence[int]], class_names: Sequence = ()) -> go.Figure:
@@ -244,7 +244,7 @@ def confusion_figure(confusion: Sequence[Sequence[int]], class_names: Sequence =
     """
     title, revision = "confusion matrix", "confusion"
     if not len(confusion):
-        return _empty(title, "waiting for the test results", revision)
+        return empty_figure(title, "waiting for the test results", revision)
     names = [str(name) for name in (list(class_names) or range(len(confusion)))]
     fig = go.Figure(
         go.Heatmap(
@@ -259,7 +259,7 @@ def confusion_figure(confusion: Sequence[Sequence[int]], class_names: Sequence =
     )
     fig.update_xaxes(title="predicted", type="category", side="top")
     fig.update_yaxes(title="true", type="category", autorange="reversed", scaleanchor="x")
-    return _style(fig, title, revision)
+    return style_figure(fig, title, revision)
 
 
 def regression_figure(true: ArrayLike, predicted: ArrayLike) -> go.Figure:
@@ -275,7 +275,7 @@ def regression_figure(true: ArrayLike, predicted: ArrayLike) -> go.Figure:
     title, revision = "predicted against true", "regression"
     true, predicted = np.ravel(true), np.ravel(predicted)
     if not true.size:
-        return _empty(title, "waiting for the test results", revision)
+        return empty_figure(title, "waiting for the test results", revision)
     ends = [np.nanmin([true, predicted]), np.nanmax([true, predicted])]
     fig = go.Figure(
         [
@@ -297,4 +297,4 @@ def regression_figure(true: ArrayLike, predicted: ArrayLike) -> go.Figure:
     )
     fig.update_xaxes(title="true")
     fig.update_yaxes(title="predicted", scaleanchor="x")
-    return _style(fig, title, revision)
+    return style_figure(fig, title, revision)

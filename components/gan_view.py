@@ -226,13 +226,13 @@ def quality_figure(scored: list[dict], marks: list[dict] = ()) -> go.Figure:
             ),
         ]
     )
-    charts._add_marks(fig, marks, {"step": steps}, "step")
+    charts.add_marks(fig, marks, {"step": steps}, "step")
     fig.update_layout(
         xaxis={"title": "step"},
         yaxis={"title": "Inception Score", "range": [1, 10]},
         yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "showgrid": False},
     )
-    return charts._style(fig, "quality of the samples", "quality", hovermode="x unified")
+    return charts.style_figure(fig, "quality of the samples", "quality", hovermode="x unified")
 
 
 def histogram_figure(histogram: list[int]) -> go.Figure:
@@ -241,7 +241,7 @@ def histogram_figure(histogram: list[int]) -> go.Figure:
     fig.update_traces(marker_color=charts.COLORS["training"])
     fig.update_xaxes(title="predicted digit", dtick=1)
     fig.update_yaxes(title="samples")
-    return charts._style(fig, "what the samples look like to a classifier", "histogram")
+    return charts.style_figure(fig, "what the samples look like to a classifier", "histogram")
 
 
 def _ending(result: dict, grids: list[dict]) -> None:

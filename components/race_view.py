@@ -64,7 +64,7 @@ def overlay_figure(
     """
     series = {label: race.columns(run["batches"]) for label, run in contestants.items()}
     if not any(series.values()):
-        return charts._empty(title, charts.WAITING, f"overlay/{title}")
+        return charts.empty_figure(title, charts.WAITING, f"overlay/{title}")
     metrics = tuple(m for m in metrics if any(m in columns for columns in series.values()))
     fig = make_subplots(
         rows=len(metrics), cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=metrics
@@ -90,7 +90,7 @@ def overlay_figure(
     fig.update_xaxes(title=X_AXES[x], row=len(metrics), col=1)
     height = 260 + 200 * len(metrics)
     note = f"smoothed ({smoothing:g})"
-    return charts._style(fig, title, f"overlay/{title}/{x}", note, height=height)
+    return charts.style_figure(fig, title, f"overlay/{title}/{x}", note, height=height)
 
 
 def multiple_figure(label: str, run: dict, x: str) -> go.Figure:

@@ -119,6 +119,11 @@ class Recorder:
             return False
         return self._between_batches()
 
+    @property
+    def epoch_number(self) -> int:
+        """The epoch training now, counted from 1 like the epoch events."""
+        return self._epoch + 1
+
     def mean(self, name: str) -> float:
         """The running mean of a metric over the current epoch."""
         return self._totals[name] / self._seen if name in self._totals else self._means[name]

@@ -197,7 +197,7 @@ class Run:
         images = self.generator(self.fixed_noise, training=False)
         event = {
             "step": self.recorder.step,
-            "epoch": self.recorder._epoch + 1,
+            "epoch": self.recorder.epoch_number,
             "title": f"step {self.recorder.step}",
             "pixels": tile(keras.ops.convert_to_numpy(images)),
             "verdict": {"fake": self._verdict(images), "real": self._verdict(self.fixed_real)},
