@@ -52,6 +52,7 @@ def mark_label(mark: dict) -> str:
 
 
 def style_figure(fig: go.Figure, title: str, revision: str, note: str = "", **layout) -> go.Figure:
+    """Gives a figure Looplab's look; `revision` keeps a person's zoom across redraws."""
     fig.update_layout(
         template=TEMPLATE,
         title={"text": title, "subtitle": {"text": note}},
@@ -64,6 +65,7 @@ def style_figure(fig: go.Figure, title: str, revision: str, note: str = "", **la
 
 
 def empty_figure(title: str, note: str, revision: str) -> go.Figure:
+    """A figure with no data yet, saying why in the middle (e.g. "waiting for the first batch")."""
     fig = go.Figure()
     fig.add_annotation(
         text=note,
@@ -97,6 +99,7 @@ def _add_lines(fig: go.Figure, x: Sequence, traces: list[dict], max_points: int)
 
 
 def add_marks(fig: go.Figure, marks: Sequence[dict], batches: dict, x: str) -> None:
+    """Draws the run's marks (pause, resume, new learning rate...) as labelled vertical lines."""
     # Controls that took effect at the same place share one line and one label
     # ("paused · resumed"), so their words never print over each other.
     labels: dict[float, list[str]] = {}
