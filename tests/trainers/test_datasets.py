@@ -7,6 +7,7 @@ caches them, under a temporary `KERAS_HOME`.
 from __future__ import annotations
 
 import gzip
+import inspect
 import os
 import pickle
 import socket
@@ -18,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainers import datasets
-from trainers.datasets import DatasetError, load_dataset
+from trainers import catalog, datasets
+from trainers.datasets import DatasetError, keras_cache, load_dataset, npz
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def test_importing_loads_no_tensorflow():
 def test_mnist_5k_is_images_in_unit_range(mnist5k):
     assert (mnist5k.kind, mnist5k.task, mnist5k.num_classes) == ("image", "classification", 10)
     assert mnist5k.class_names == [str(digit) for digit in range(10)]
-    assert mnist5k.x_train.shape == (4500, 28, 28, 1) and mnist5k.input_shape == (28, 28, 1)
+    assert mnist5k.x_train.shape == (4500, 28, 28, 1)
     assert mnist5k.x_val.shape == (500, 28, 28, 1)
     assert mnist5k.x_train.dtype == np.float32 and mnist5k.y_train.dtype == np.int32
     assert mnist5k.x_train.min() == 0 and mnist5k.x_train.max() == 1
@@ -130,6 +131,13 @@ def test_regression_is_the_guides_data_drawn_from_the_seed():
     assert not np.allclose(load_dataset("regression", seed=5).x_train, data.x_train)
 
 
+@pytest.mark.parametrize("name", list(catalog.DATASETS))
+def test_every_catalog_source_resolves_to_a_function_of_the_seed(name):
+    function = catalog.resolve(catalog.DATASETS[name].source, datasets.__name__)
+    assert callable(function), catalog.DATASETS[name].source
+    inspect.signature(function).bind(0)  # every source takes the run's seed
+
+
 def test_unknown_name_lists_the_choices():
     with pytest.raises(DatasetError, match=r"'mnist-5k'.*\.npz file\. Received: dataset='mnst'"):
         load_dataset("mnst")
@@ -198,7 +206,7 @@ def test_cifar10_reads_the_pickled_batches_from_the_extracted_folder(cache):
 def test_cifar10_refuses_a_pickle_that_would_run_code(cache):
     folder = cache / "cifar-10-batches-py-target" / "cifar-10-batches-py"
     folder.mkdir(parents=True)
-    for name in datasets._CIFAR10_BATCHES:
+    for name in keras_cache._CIFAR10_BATCHES:
         (folder / name).write_bytes(pickle.dumps({b"data": os.getcwd}))  # refers to os.getcwd
     with pytest.raises(DatasetError, match=r"Cannot read .*data_batch_1.*refusing to unpickle"):
         load_dataset("cifar10")
@@ -315,7 +323,7 @@ def test_npz_missing_file(tmp_path):
 
 
 def test_npz_larger_than_the_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(datasets, "MAX_NPZ_BYTES", 100)
+    monkeypatch.setattr(npz, "MAX_NPZ_BYTES", 100)
     with pytest.raises(DatasetError, match=r"larger than the .* MiB Looplab loads"):
         load_dataset(_npz(tmp_path, x_train=_images(), y_train=_labels(20)))
 
