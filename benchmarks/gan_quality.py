@@ -1,13 +1,13 @@
 """How fast a GAN learns to draw digits: the Inception Score of its samples against time.
 
 Trains like `python -m trainers run --dataset mnist-5k --arch gan-classroom --style gan_fit
---minutes 3` (the GAN studio's defaults, `trainers.config.GAN_DEFAULTS`), through the same
-`engine.execute`, and prints each sample grid's score as it
-arrives, then the time the score first reached the target. For reference it also times the
-guides' `dcgan` per batch of 64. Timings depend on the machine and on what else runs on it.
+--minutes 3` (the GAN studio's defaults: a GAN's own, see `RunConfig`), through the same
+`engine.execute`, and prints each sample grid's score as it arrives, then the time the score
+first reached the target. For reference it also times the guides' `dcgan` per batch of 64.
+Timings depend on the machine and on what else runs on it.
 
     python -m benchmarks.gan_quality --minutes 3
-    python -m benchmarks.gan_quality --architecture dcgan --minutes 3 --skip-dcgan-timing
+    python -m benchmarks.gan_quality --arch dcgan --minutes 3 --skip-dcgan-timing
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import statistics
 import time
 
 from trainers import engine, quality
-from trainers.config import GAN_DEFAULTS, RunConfig
+from trainers.cli.options import add_settings, given
+from trainers.config import RunConfig
 from trainers.control import RunControl
 from trainers.events import RunLog
 
@@ -72,42 +73,37 @@ def seconds_per_batch(architecture: str, style: str, batch_size: int, steps: int
     return statistics.median(b - a for a, b in zip(seconds[2:], seconds[3:]))
 
 
+STUDIO = {"dataset": "mnist-5k", "architecture": "gan-classroom", "style": "gan_fit"}
+TUNABLE = (
+    "architecture",
+    "style",
+    "optimizer",
+    "learning_rate",
+    "discriminator_learning_rate",
+    "batch_size",
+    "discriminator_steps",
+    "image_every",
+    "seed",
+)
+
+
 def main() -> None:
-    # The defaults are the GAN studio's.
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--architecture", default="gan-classroom")
-    parser.add_argument("--style", default="gan_fit")
+    # The defaults are the GAN studio's: a GAN architecture's own (see RunConfig).
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0]
+        + " Without options it trains the GAN studio's run: gan-classroom by gan_fit on "
+        "mnist-5k, with a GAN's defaults."
+    )
+    add_settings(parser, RunConfig, TUNABLE)
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--target", type=float, default=6.0, help="the score to reach")
-    parser.add_argument("--optimizer", default=GAN_DEFAULTS["optimizer"])
-    parser.add_argument("--learning-rate", type=float, default=GAN_DEFAULTS["learning_rate"])
-    parser.add_argument(
-        "--discriminator-learning-rate",
-        type=float,
-        default=GAN_DEFAULTS["discriminator_learning_rate"],
-    )
-    parser.add_argument("--batch-size", type=int, default=GAN_DEFAULTS["batch_size"])
-    parser.add_argument("--discriminator-steps", type=int, default=1)
-    parser.add_argument("--image-every", type=int, default=GAN_DEFAULTS["image_every"])
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-dcgan-timing", action="store_true")
     arguments = parser.parse_args()
 
     quality.reference_classifier()  # trained once and cached, outside the timed run
-    config = RunConfig(
-        dataset="mnist-5k",
-        architecture=arguments.architecture,
-        style=arguments.style,
-        optimizer=arguments.optimizer,
-        learning_rate=arguments.learning_rate,
-        discriminator_learning_rate=arguments.discriminator_learning_rate,
-        batch_size=arguments.batch_size,
-        discriminator_steps=arguments.discriminator_steps,
-        image_every=arguments.image_every,
-        seed=arguments.seed,
-        epochs=10**4,
-        minutes=arguments.minutes,
-        validation_split=GAN_DEFAULTS["validation_split"],
+    settings = STUDIO | given(arguments, RunConfig)
+    config = RunConfig.for_architecture(
+        settings.pop("architecture"), epochs=10**4, minutes=arguments.minutes, **settings
     )
     print(
         f"{config.architecture} / {config.style} / {config.optimizer} "

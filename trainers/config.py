@@ -9,76 +9,198 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 from trainers import catalog
+from trainers.settings import (
+    ConfigError,
+    check_settings,
+    parse_class_weight,
+    parse_classes,
+    setting,
+    settings_of,
+)
 
-# What a GAN run starts from unless told otherwise: the GAN studio's settings, which
-# `python -m trainers run` also takes for a GAN architecture. Adam with beta_1 = 0.5, the DCGAN
-# paper's choice, at these rates brings gan-classroom's samples to an Inception Score of about 6
-# in three minutes on two CPU cores; batches of 32 give twice the updates per second of 64.
-GAN_DEFAULTS = {
-    "optimizer": "adam-gan",
-    "learning_rate": 0.002,
-    "discriminator_learning_rate": 0.001,
-    "batch_size": 32,
-    "validation_split": 0.0,  # a GAN has nothing to validate: it learns from every image
-    "image_every": 25,
-}
-
-
-class ConfigError(ValueError):
-    """A run configuration that cannot work; the message says what would."""
+__all__ = ["ConfigError", "RunConfig", "check_architecture_fits"]
 
 
 @dataclass
 class RunConfig:
-    """Everything that decides what a run does.
+    """Everything that decides what a run does; each field is described once, here.
 
-    Attributes:
-        dataset: a name from `catalog.DATASETS`, or the path of a `.npz` file.
-        architecture: a name from `catalog.ARCHITECTURES`.
-        style: a name from `catalog.STYLES`.
-        optimizer: a name from `catalog.OPTIMIZERS`.
-        learning_rate: the optimizer's learning rate (the generator's, for GANs).
-        batch_size: examples per batch.
-        epochs: passes over the training data.
-        seed: seeds the weights, the data split and the order of the batches.
-        validation_split: the share of the data held out for validation.
-        class_weight: `None`, `"balanced"`, or a mapping from class index to weight.
-        use_sample_weight: weight each example by the `sample_weight` array of a `.npz` file.
-        halve_lr_epoch: the epoch (from 1) at which `train_on_batch` halves the learning rate;
-            0 never halves it.
-        max_examples: train on at most this many examples (a quick look); 0 for all.
-        max_steps: stop after this many batches; 0 for no limit.
-        minutes: stop after this much wall time; 0 for no limit.
-        classes: keep only these class labels (a GAN that draws one digit, say).
-        discriminator_learning_rate: the discriminator's learning rate (GANs).
-        discriminator_steps: discriminator updates per generator update (GANs).
-        latent_dim: size of the generator's noise input (GANs).
-        image_every: steps between two sample grids (GANs).
+    Each field's `setting(...)` gives its label, help, default, GAN default and bounds (see
+    `trainers.settings`): the checks, the command line's options and the pages' widgets are
+    all built from them. The GAN defaults are the GAN studio's settings, which
+    `python -m trainers run` also takes for a GAN architecture: Adam with beta_1 = 0.5 (the
+    DCGAN paper's choice) at these rates brings gan-classroom's samples to an Inception Score of
+    about 6 in three minutes on two CPU cores, and batches of 32 give twice the updates per
+    second of 64. The docstrings of `trainers.settings.Setting` say what each part means.
     """
 
-    dataset: str = catalog.DEFAULT_DATASET
-    architecture: str = catalog.DEFAULT_ARCHITECTURE
-    style: str = catalog.DEFAULT_STYLE
-    optimizer: str = catalog.DEFAULT_OPTIMIZER
-    learning_rate: float = 0.001
-    batch_size: int = 64
-    epochs: int = 3
-    seed: int = 0
-    validation_split: float = 0.1
-    class_weight: None | str | dict[int, float] = None
-    use_sample_weight: bool = False
-    halve_lr_epoch: int = 0
-    max_examples: int = 0
-    max_steps: int = 0
-    minutes: float = 0.0
-    classes: list[int] = field(default_factory=list)
-    discriminator_learning_rate: float = 0.0003
-    discriminator_steps: int = 1
-    latent_dim: int = 128
-    image_every: int = 50
+    kind: ClassVar[str] = "run"
+
+    dataset: str = setting(
+        "Dataset",
+        "a dataset name, or the path of a .npz file",
+        catalog.DEFAULT_DATASET,
+        metavar="NAME_OR_NPZ",
+    )
+    architecture: str = setting(
+        "Architecture",
+        "the architecture",
+        catalog.DEFAULT_ARCHITECTURE,
+        choices=catalog.ARCHITECTURES,
+        flag="--arch",
+        metavar="NAME",
+    )
+    style: str = setting(
+        "Training style",
+        "the training style",
+        catalog.DEFAULT_STYLE,
+        choices=catalog.STYLES,
+        metavar="NAME",
+    )
+    optimizer: str = setting(
+        "Optimizer",
+        "the optimizer",
+        catalog.DEFAULT_OPTIMIZER,
+        gan_default="adam-gan",
+        choices=catalog.OPTIMIZERS,
+        metavar="NAME",
+    )
+    learning_rate: float = setting(
+        "Learning rate",
+        "the optimizer's learning rate (the generator's for GANs); by default the chosen "
+        "optimizer's own, as for the default optimizer here",
+        0.001,
+        gan_default=0.002,
+        low=0,
+        low_open=True,
+        high=10,
+        flag="--lr",
+        metavar="LR",
+        step=0.0001,
+    )
+    batch_size: int = setting(
+        "Batch size", "examples per batch", 64, gan_default=32, low=1, high=65536
+    )
+    epochs: int = setting("Epochs", "passes over the training data", 3, low=1, high=10000)
+    seed: int = setting(
+        "Seed",
+        "seeds the weights, the data split and the order of the batches",
+        0,
+        low=0,
+        high=2**31 - 1,
+    )
+    validation_split: float = setting(
+        "Validation split",
+        "the share of the data held out for validation",
+        0.1,
+        gan_default=0.0,  # a GAN has nothing to validate: it learns from every image
+        low=0,
+        high=0.9,
+        metavar="SHARE",
+        step=0.05,
+    )
+    class_weight: None | str | dict[int, float] = setting(
+        "Class weights",
+        "'balanced', or weights by class index such as '0:1,1:2.5'",
+        None,
+        metavar="WEIGHTS",
+        parse=parse_class_weight,
+    )
+    use_sample_weight: bool = setting(
+        "Weigh examples by the file's sample_weight",
+        "weigh examples by the 'sample_weight' array of a .npz dataset",
+        False,
+        flag="--sample-weight",
+    )
+    halve_lr_epoch: int = setting(
+        "Halve the learning rate at epoch (0 = never)",
+        "train_on_batch: halve the learning rate at this epoch (from 1)",
+        0,
+        low=0,
+        high="epochs",
+        metavar="EPOCH",
+    )
+    max_examples: int = setting(
+        "Max examples (0 = all)",
+        "train on at most this many examples: a quick look at a slice of the data",
+        0,
+        low=0,
+        high=10**9,
+        step=500,
+    )
+    max_steps: int = setting(
+        "Max steps (0 = no limit)", "stop after this many batches", 0, low=0, high=10**9
+    )
+    minutes: float = setting(
+        "Minutes (0 = no limit)",
+        "stop after this much wall time",
+        0.0,
+        low=0,
+        high=10**6,
+        metavar="M",
+    )
+    classes: list[int] = setting(
+        "Classes",
+        "keep only these class labels, such as '3' or '0,1'",
+        [],
+        metavar="LABELS",
+        parse=parse_classes,
+    )
+    discriminator_learning_rate: float = setting(
+        "Discriminator LR",
+        "GANs: the discriminator's learning rate",
+        0.0003,
+        gan_default=0.001,
+        low=0,
+        low_open=True,
+        high=10,
+        flag="--d-lr",
+        metavar="LR",
+        step=0.0001,
+    )
+    discriminator_steps: int = setting(
+        "D steps per G step",
+        "GANs: discriminator updates per generator update",
+        1,
+        low=1,
+        high=10,
+        flag="--d-steps",
+    )
+    latent_dim: int = setting(
+        "Latent size", "GANs: size of the generator's noise input", 128, low=1, high=4096
+    )
+    image_every: int = setting(
+        "Samples every (steps)",
+        "GANs: steps between two sample grids",
+        50,
+        gan_default=25,
+        low=1,
+        high=10**6,
+    )
+
+    @classmethod
+    def for_architecture(cls, architecture: str, **values) -> RunConfig:
+        """A configuration with the defaults that suit `architecture` (a GAN's own), then `values`.
+
+        Without a learning rate in `values`, a classifier starts from its optimizer's own
+        (`catalog.OPTIMIZERS`), and so does a GAN whose optimizer is given.
+        """
+        gan = catalog.is_gan(architecture)
+        settings = {
+            name: described.gan_default
+            for name, described in settings_of(cls).items()
+            if gan and described.gan_default is not None
+        }
+        settings |= {"architecture": architecture, **values}
+        if "learning_rate" not in values and ("optimizer" in values or not gan):
+            optimizer = settings.get("optimizer", catalog.DEFAULT_OPTIMIZER)
+            if optimizer in catalog.OPTIMIZERS:
+                settings["learning_rate"] = catalog.OPTIMIZERS[optimizer].learning_rate
+        return cls.from_dict(settings)
 
     def to_dict(self) -> dict:
         """The configuration as plain JSON-ready data."""
@@ -107,22 +229,7 @@ class RunConfig:
                 f"Unknown dataset. Choose {catalog.choices(catalog.DATASETS)}, "
                 f"or the path of a .npz file. Received: dataset={self.dataset!r}"
             )
-        _check_name("architecture", self.architecture, catalog.ARCHITECTURES)
-        _check_name("style", self.style, catalog.STYLES)
-        _check_name("optimizer", self.optimizer, catalog.OPTIMIZERS)
-        _check_range("learning_rate", self.learning_rate, 0, 10, low_open=True)
-        _check_range("discriminator_learning_rate", self.discriminator_learning_rate, 0, 10, True)
-        _check_range("batch_size", self.batch_size, 1, 65536)
-        _check_range("epochs", self.epochs, 1, 10000)
-        _check_range("seed", self.seed, 0, 2**31 - 1)
-        _check_range("validation_split", self.validation_split, 0, 0.9)
-        _check_range("halve_lr_epoch", self.halve_lr_epoch, 0, self.epochs)
-        _check_range("max_examples", self.max_examples, 0, 10**9)
-        _check_range("max_steps", self.max_steps, 0, 10**9)
-        _check_range("minutes", self.minutes, 0, 10**6)
-        _check_range("discriminator_steps", self.discriminator_steps, 1, 10)
-        _check_range("latent_dim", self.latent_dim, 1, 4096)
-        _check_range("image_every", self.image_every, 1, 10**6)
+        check_settings(self)
         self._check_class_weight()
         if self.halve_lr_epoch and self.style != "train_on_batch":
             raise ConfigError(
@@ -136,8 +243,7 @@ class RunConfig:
                 f"The '{self.style}' style cannot train '{self.architecture}'. "
                 f"Styles that can: {catalog.choices(styles)}."
             )
-        gan = catalog.ARCHITECTURES[self.architecture].is_gan
-        if gan and (self.class_weight or self.use_sample_weight):
+        if catalog.is_gan(self.architecture) and (self.class_weight or self.use_sample_weight):
             raise ConfigError(
                 "GANs learn without labels, so class and sample weights do not apply; "
                 f"leave them off. Received: architecture={self.architecture!r}"
@@ -171,20 +277,4 @@ def check_architecture_fits(architecture: str, kind: str, task: str, dataset: st
         raise ConfigError(
             f"'{architecture}' cannot model '{dataset}' ({kind} data, {task}). "
             f"Architectures that can: {catalog.choices(fitting)}."
-        )
-
-
-def _check_name(setting: str, value: str, valid: dict) -> None:
-    if value not in valid:
-        raise ConfigError(
-            f"Unknown {setting}. Choose {catalog.choices(valid)}. Received: {setting}={value!r}"
-        )
-
-
-def _check_range(setting, value, low, high, low_open=False) -> None:
-    too_low = value <= low if low_open else value < low
-    if isinstance(value, bool) or not isinstance(value, int | float) or too_low or value > high:
-        bound = f"greater than {low}" if low_open else f"at least {low}"
-        raise ConfigError(
-            f"{setting} must be a number {bound} and at most {high}. Received: {setting}={value!r}"
         )

@@ -1,0 +1,193 @@
+"""`python -m trainers run`: train one run on this thread and write its files into `--out`.
+
+The command line is its own worker: the run trains on the calling thread. It draws a one-line
+progress bar on stderr when stderr is a terminal, prints one line with the outcome at the end,
+and writes the run's files into `--out` through `trainers.store`. Ctrl-C stops the run after
+the batch it is training and still writes the files; a second Ctrl-C quits at once.
+
+Exit status: 0 for a completed run, 1 for a run that failed or diverged, 2 for options that
+cannot work (the message says what would), 130 for a run stopped with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from trainers import catalog
+from trainers.cli.options import add_settings, command_parser, given
+from trainers.config import ConfigError, RunConfig
+from trainers.control import RunControl
+from trainers.events import COMPLETED, DIVERGED, STOPPED, Event, RunLog
+from trainers.progress import WAITING, progress_text
+from trainers.settings import settings_of
+from trainers.store import RunStore
+
+# With --minutes or --max-steps and no --epochs, that limit ends the run: as many epochs as
+# RunConfig.check() allows.
+EPOCHS_UNTIL_LIMIT = 10_000
+EXIT_STATUS = {COMPLETED: 0, STOPPED: 130}  # failed and diverged runs: 1
+BAR_WIDTH = 20
+
+
+def add_command(subparsers) -> None:
+    """Adds the `run` command, one option per setting of `RunConfig`."""
+    parser = command_parser(
+        subparsers,
+        "run",
+        "train one run and write its files into --out",
+        "Train one run and write summary.json, metrics.csv, weights.npz, model.keras (and "
+        "samples/ for GANs) into --out. Names: see `list`. Without --epochs, --minutes or "
+        "--max-steps ends the run when either is given.",
+        "a new or empty folder for the files",
+    )
+    add_settings(parser, RunConfig, settings_of(RunConfig))
+
+
+def config_from(args: argparse.Namespace) -> RunConfig:
+    """The `RunConfig` the parsed `run` options describe (not yet checked)."""
+    settings = given(args, RunConfig)
+    if "epochs" not in settings and (args.minutes or args.max_steps):
+        settings["epochs"] = EPOCHS_UNTIL_LIMIT
+    architecture = settings.pop("architecture", catalog.DEFAULT_ARCHITECTURE)
+    return RunConfig.for_architecture(architecture, **settings)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Runs the `run` command; options that cannot work exit with status 2 via `args.refuse`."""
+    try:
+        config = config_from(args)
+        config.check()
+    except ConfigError as error:
+        args.refuse(str(error))
+    folder = args.out
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        args.refuse(
+            "--out must be a new or empty folder, so that two runs' files never mix. "
+            f"Received: --out {folder} (not empty)"
+        )
+    try:
+        return run(config, folder)
+    except KeyboardInterrupt:
+        print(
+            f"\nQuit. {folder / 'metrics.csv'} keeps the batches trained so far.", file=sys.stderr
+        )
+        return 130
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal, redrawn in place after the run's batches.
+
+    It reads `[######------] epoch 1/3 · step 40/210 · 0:05 elapsed · ETA 0:21 · loss 0.4321`
+    (each loss is its running mean over the epoch). It draws at most every `interval` seconds,
+    and nothing at all when `stream` is not a terminal.
+
+    Args:
+        log: the run's event log; the bar subscribes to it.
+        stream: where to draw.
+        interval: the least number of seconds between two redraws.
+    """
+
+    def __init__(self, log: RunLog, stream: TextIO, interval: float = 0.1) -> None:
+        self.log = log
+        self.stream = stream
+        self.interval = interval
+        self._drawn_at = 0.0
+        self._drawn = False
+        if stream.isatty():
+            log.subscribe(self.update)
+
+    def update(self, event: Event) -> None:
+        """Redraws the bar after a batch event, if `interval` has passed since the last."""
+        now = time.monotonic()
+        if event.kind != "batch" or now - self._drawn_at < self.interval:
+            return
+        self._drawn_at, self._drawn = now, True
+        fraction, label = progress_text(self.log.snapshot())
+        row = event.data
+        losses = [
+            f"{name} {row['mean_' + name]:.4f}"
+            for name in row
+            if name.endswith("loss") and not name.startswith("mean_")
+        ]
+        filled = round(fraction * BAR_WIDTH)
+        line = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] " + " · ".join([label, *losses])
+        width = shutil.get_terminal_size().columns - 1
+        self.stream.write("\r" + line[:width].ljust(width))
+        self.stream.flush()
+
+    def clear(self) -> None:
+        """Wipes the bar, leaving the cursor at the start of its line."""
+        if self._drawn:
+            self.stream.write("\r" + " " * (shutil.get_terminal_size().columns - 1) + "\r")
+            self.stream.flush()
+
+
+@contextlib.contextmanager
+def stop_on_interrupt(control: RunControl, stream: TextIO):
+    """While inside, the first Ctrl-C asks the run to stop after its batch; the second quits."""
+
+    def stop(signum, frame):
+        stream.write("\nStopping after this batch; Ctrl-C again quits at once.\n")
+        control.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def run(config: RunConfig, folder: Path) -> int:
+    """Trains one run on this thread and writes its files into `folder`.
+
+    Args:
+        config: a checked configuration.
+        folder: where `trainers.store` writes the run's files.
+
+    Returns:
+        The exit status: 0 completed, 1 failed or diverged, 130 stopped.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
+    from trainers import engine
+
+    log = RunLog(folder.name, config.to_dict())
+    control = RunControl()
+    store = RunStore(folder, log)
+    bar = ProgressBar(log, sys.stderr)
+    with stop_on_interrupt(control, sys.stderr):
+        trained = engine.execute(config, log, control)
+    bar.clear()
+    summary = store.finish(None if trained is None else trained.model)
+    print(outcome_line(log.snapshot(), summary, folder))
+    if summary["status"] == DIVERGED:
+        print(
+            f"error: the loss became NaN or infinite at step {summary['steps']}; "
+            "try a smaller --lr.",
+            file=sys.stderr,
+        )
+    elif summary["error"]:
+        print(f"error: {summary['error']}", file=sys.stderr)
+    return EXIT_STATUS.get(summary["status"], 1)
+
+
+def outcome_line(snapshot: dict, summary: dict, folder: Path) -> str:
+    """One line on how a run ended, e.g. `completed · epoch 1/1 · ... · files in runs/a`."""
+    _, label = progress_text(snapshot)
+    metrics = dict(summary["train"])
+    metrics |= {"val_" + name: value for name, value in summary["validation"].items()}
+    if summary["test_split"] == "test":  # otherwise the validation metrics once more
+        metrics |= {"test_" + name: value for name, value in summary["test"].items()}
+    parts = [summary["status"] if label == WAITING else label]
+    parts += [
+        f"{name} {'nan' if value is None else f'{value:.4g}'}" for name, value in metrics.items()
+    ]
+    return " · ".join([*parts, f"files in {folder}"])
