@@ -6,48 +6,57 @@ Everything a run does with TensorFlow happens inside this call.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
 import traceback
+from collections.abc import Callable
 
 import numpy as np
 
 from trainers import datasets
 from trainers.config import ConfigError, RunConfig
 from trainers.control import RunControl
-from trainers.events import DIVERGED, FAILED, RunLog
-from trainers.images import to_pixels
+from trainers.events import RunLog
 
 logger = logging.getLogger(__name__)
 
-GALLERY_SIZE = 24  # misclassified test examples kept for the gallery
-SCATTER_SIZE = 500  # regression points kept for the predicted-against-true plot
 
+def guarded(execute: Callable) -> Callable:
+    """Makes an `execute(config, log, control)` that checks its config and never raises.
 
-def execute(config: RunConfig, log: RunLog, control: RunControl):
-    """Trains as `config` says, streaming events to `log`; returns the `Run` (or None).
-
-    Never raises: a run that cannot start or that breaks ends with status `failed` and its
-    error in `log.error`.
+    A job whose configuration cannot work, that cannot start or that breaks ends with status
+    `failed` and its error in `log.error` (a group's runs that had not ended too); an
+    unexpected error is also logged with its traceback. Every kind of job runs through this.
     """
-    run = None
-    try:
-        config.check()
-        data = load_data(config)
-        run = prepare(config, data, log, control)
-        from trainers.styles import trainer_for
 
-        trainer_for(config.style)(run)
-        outcome = run.recorder.outcome
-        # A diverged network predicts NaN: there are no test results worth showing.
-        result = {} if outcome == DIVERGED else results(run)
-        log.emit("end", run.recorder.step, {"status": outcome, "result": result})
-    except (ConfigError, datasets.DatasetError) as error:
-        log.emit("end", _step(run), {"status": FAILED, "error": str(error)})
-    except Exception as error:
-        logger.error("Run %s failed:\n%s", log.run_id, traceback.format_exc())
-        log.emit("end", _step(run), {"status": FAILED, "error": f"{type(error).__name__}: {error}"})
+    @functools.wraps(execute)
+    def never_raising(config, log: RunLog, control: RunControl):
+        try:
+            config.check()
+            return execute(config, log, control)
+        except (ConfigError, datasets.DatasetError) as error:
+            log.fail(str(error))
+        except Exception as error:
+            logger.error("%s failed:\n%s", log.run_id, traceback.format_exc())
+            log.fail(f"{type(error).__name__}: {error}")
+        return None
+
+    return never_raising
+
+
+@guarded
+def execute(config: RunConfig, log: RunLog, control: RunControl):
+    """Trains as `config` says, streaming events to `log`; returns the `Run`.
+
+    Never raises: a run that cannot start or that breaks ends with status `failed`.
+    """
+    from trainers.styles import trainer_for
+
+    run = prepare(config, load_data(config), log, control)
+    trainer_for(config.style)(run)
+    run.finish()
     return run
 
 
@@ -99,14 +108,16 @@ def prepare(config: RunConfig, data: datasets.Dataset, log: RunLog, control: Run
     """Seeds this thread, builds the networks and the `Run`, and emits the `start` event."""
     import keras
 
-    from trainers import architectures, styles
-    from trainers.run import Run
+    from trainers import architectures
+    from trainers.classifier_run import ClassifierRun
+    from trainers.gan_run import GanRun
 
     # Keras' random state is per thread: seed it here, on the thread that trains.
     keras.utils.set_random_seed(config.seed)
     networks = architectures.build(config.architecture, data, latent_dim=config.latent_dim)
-    run = Run(config, data, networks, log, control)
-    models = [run.generator, run.discriminator] if run.is_gan else [run.model]
+    run_class = GanRun if isinstance(networks, architectures.GanNetworks) else ClassifierRun
+    run = run_class(config, data, networks, log, control)
+    models = run.networks
     log.emit(
         "start",
         0,
@@ -114,7 +125,6 @@ def prepare(config: RunConfig, data: datasets.Dataset, log: RunLog, control: Run
             "summary": "\n\n".join(summary_of(model) for model in models),
             "parameters": sum(model.count_params() for model in models),
             "initial_weights": fingerprint(w for model in models for w in model.get_weights()),
-            "source": styles.source_of(config.style),
             "steps_per_epoch": run.steps_per_epoch,
             "examples": {"train": len(data.x_train), "validation": len(data.x_val)},
             "class_names": data.class_names,
@@ -136,59 +146,3 @@ def summary_of(model) -> str:
     text = io.StringIO()
     model.summary(print_fn=lambda line, *args, **kwargs: text.write(line + "\n"))
     return text.getvalue()
-
-
-def results(run) -> dict:
-    """What the run leaves at its end: test metrics and what the test predictions show.
-
-    A GAN leaves its last sample grid, the `quality` of its digits (or None), and an
-    `interpolation` strip: uint8 pixels of the images between two fixed samples.
-    """
-    data = run.data
-    if run.is_gan:
-        images = run.recorder.log.images
-        # The last grid, unless the run just drew one at this very step.
-        fresh = images and images[-1]["step"] == run.recorder.step
-        final = images[-1] if fresh else run.sample_grid()
-        return {"interpolation": run.interpolation(), "quality": final.get("quality")}
-    x, y = (data.x_test, data.y_test) if data.x_test is not None else (data.x_val, data.y_val)
-    if not len(x):
-        return {}
-    outputs = run.probabilities(x)
-    split = "test" if data.x_test is not None else "validation"
-    if run.is_regression:
-        errors = outputs - y
-        keep = slice(0, SCATTER_SIZE)
-        return {
-            "split": split,
-            "test": {"loss": float(np.mean(errors**2)), "mae": float(np.mean(np.abs(errors)))},
-            "regression": {"true": y[keep, 0].tolist(), "predicted": outputs[keep, 0].tolist()},
-        }
-    predicted = outputs.argmax(axis=1)
-    picked = outputs[np.arange(len(y)), y]
-    confusion = np.zeros((data.num_classes, data.num_classes), dtype=int)
-    np.add.at(confusion, (y, predicted), 1)
-    wrong = np.flatnonzero(predicted != y)[:GALLERY_SIZE]
-    return {
-        "split": split,
-        "test": {
-            "loss": float(-np.mean(np.log(np.clip(picked, 1e-7, 1)))),
-            "accuracy": float(np.mean(predicted == y)),
-        },
-        "confusion": confusion.tolist(),
-        "class_names": data.class_names,
-        "misclassified": [
-            {
-                "index": int(i),
-                "pixels": to_pixels(x[i]) if data.kind == "image" else None,
-                "true": int(y[i]),
-                "predicted": int(predicted[i]),
-                "confidence": float(outputs[i].max()),
-            }
-            for i in wrong
-        ],
-    }
-
-
-def _step(run) -> int:
-    return run.recorder.step if run is not None else 0

@@ -117,6 +117,10 @@ class RunLog:
         for listener in self._listeners:
             listener(event)
 
+    def fail(self, error: str) -> None:
+        """Ends the run as failed with this error, at the last step it trained."""
+        self.emit("end", self.steps, {"status": FAILED, "error": error})
+
     # Reading (any thread).
 
     @property

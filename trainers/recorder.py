@@ -133,12 +133,28 @@ class Recorder:
         values = {"epoch": epoch + 1} | {name: float(value) for name, value in metrics.items()}
         self.log.emit("epoch", self.step, values)
 
+    def emit(self, kind: str, data: dict) -> None:
+        """Records any other event (an image, say) at the current step."""
+        self.log.emit(kind, self.step, data)
+
+    def end(self, result: dict) -> None:
+        """Ends the run with its outcome and what it leaves (`result`)."""
+        self.log.emit("end", self.step, {"status": self.outcome, "result": result})
+
+    @property
+    def images(self) -> list[dict]:
+        """The image events so far (sample grids, prediction previews), oldest first."""
+        return self.log.images
+
+    @property
+    def stop_requested(self) -> bool:
+        """Whether someone asked the run to stop."""
+        return self.control.stop_requested
+
     def mark(self, kind: str, value: object = None) -> None:
         """Marks a control that took effect, at the current step."""
-        self.log.emit(
-            "mark",
-            self.step,
-            {"step": self.step, "seconds": self.seconds, "kind": kind, "value": value},
+        self.emit(
+            "mark", {"step": self.step, "seconds": self.seconds, "kind": kind, "value": value}
         )
 
     def _between_batches(self) -> bool:

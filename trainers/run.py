@@ -1,65 +1,50 @@
 """What a training style is handed: the model, the data in the engine's order, and a live report.
 
-Every style receives one `Run`. It holds the freshly built network, a fresh optimizer, the
-loss and metrics for the task, and the batches in the engine's own seeded order, the same for
-every style, so that styles can be compared weight for weight. Styles tell the run what
-happened (`report_batch`, `report_epoch`, or `callback()` for `fit()`); the run turns that into
-events and answers whether to go on.
+Every style receives a run: a `ClassifierRun` (`trainers.classifier_run`) or a `GanRun`
+(`trainers.gan_run`), both built on the `Run` here. It holds the freshly built networks, a
+fresh optimizer, and the batches in the engine's own seeded order, the same for every style, so
+that styles can be compared weight for weight. Styles tell the run what happened
+(`report_batch`, `report_epoch`, or `callback()` for `fit()`); the run turns that into events
+and answers whether to go on.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from trainers.architectures import Classifier, GanNetworks
 from trainers.catalog import OPTIMIZERS
 from trainers.config import RunConfig
 from trainers.control import RunControl
 from trainers.datasets import Dataset
-from trainers.events import RunLog
-from trainers.images import tile
-from trainers.quality import DIGIT_DATASETS, quality
+from trainers.events import DIVERGED, RunLog
 from trainers.recorder import Recorder
-
-GRID_SIZE = 16  # samples in a GAN's sample grid, from one fixed batch of noise
-SCORE_SIZE = 256  # samples scored for quality, from a second fixed batch (16 are too few)
-INTERPOLATION_FRAMES = 10  # images on the line between two fixed samples, at the end
-PREVIEW_SIZE = 8  # validation examples shown with their predictions at each epoch end
 
 
 def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimizer:
     """A fresh optimizer by its name in `catalog.OPTIMIZERS`."""
-    class_name, options, _ = OPTIMIZERS[name]
-    return getattr(keras.optimizers, class_name)(learning_rate=float(learning_rate), **options)
+    info = OPTIMIZERS[name]
+    optimizer_class = getattr(keras.optimizers, info.keras_class)
+    return optimizer_class(learning_rate=float(learning_rate), **info.options)
 
 
 class Run:
-    """One run as a training style sees it.
+    """One run as a training style sees it: what classifier and GAN runs share.
 
     Attributes:
         config: the run's configuration.
         data: the dataset, split into training, validation and maybe test arrays.
-        model: the network to train (classifiers).
-        generator, discriminator, latent_dim: the networks of a GAN.
+        model: the network a run leaves behind (a GAN's generator).
         optimizer: the optimizer (the generator's, for GANs).
-        discriminator_optimizer: the discriminator's optimizer (GANs).
         epochs, batch_size, steps_per_epoch: the shape of the training.
         recorder: turns reports into events.
     """
 
-    def __init__(
-        self,
-        config: RunConfig,
-        data: Dataset,
-        networks: Classifier | GanNetworks,
-        log: RunLog,
-        control: RunControl,
-    ) -> None:
+    def __init__(self, config: RunConfig, data: Dataset, log: RunLog, control: RunControl) -> None:
         self.config = config
         self.data = data
         self.epochs = config.epochs
@@ -67,53 +52,30 @@ class Run:
         self.examples = len(data.x_train)
         self.steps_per_epoch = math.ceil(self.examples / self.batch_size)
         self.optimizer = make_optimizer(config.optimizer, config.learning_rate)
-        self.is_gan = isinstance(networks, GanNetworks)
-        if self.is_gan:
-            self.generator = networks.generator
-            self.discriminator = networks.discriminator
-            self.latent_dim = networks.latent_dim
-            self.discriminator_optimizer = make_optimizer(
-                config.optimizer, config.discriminator_learning_rate
-            )
-            self.discriminator_steps = keras.Variable(
-                config.discriminator_steps, dtype="int32", trainable=False
-            )
-            self.fixed_noise = keras.random.normal((GRID_SIZE, self.latent_dim), seed=config.seed)
-            self.score_noise = keras.random.normal(
-                (SCORE_SIZE, self.latent_dim), seed=config.seed + 1
-            )
-            self.fixed_real = data.x_train[:GRID_SIZE]
-            self.model = self.generator
-        else:
-            self.model = networks.model
-            self.from_logits = networks.from_logits
-        self.single_step: Callable[[str], object] | None = None  # set by GAN styles
         self.recorder = Recorder(
             log,
             control,
-            self._apply,
+            self.apply,
             lambda: float(self.optimizer.learning_rate),
             max_steps=config.max_steps,
             seconds=config.minutes * 60,
         )
 
-    # The loss and metrics of the task, fresh for each caller.
-
     @property
-    def is_regression(self) -> bool:
-        return self.data.task == "regression"
+    def networks(self) -> list[keras.Model]:
+        """Every network the run trains."""
+        raise NotImplementedError
 
-    def loss(self) -> keras.losses.Loss:
-        """The task's loss: cross-entropy for classes, mean squared error for regression."""
-        if self.is_regression:
-            return keras.losses.MeanSquaredError()
-        return keras.losses.SparseCategoricalCrossentropy(from_logits=self.from_logits)
+    def results(self) -> dict:
+        """What the run leaves at its end, for the `end` event (on the worker thread)."""
+        raise NotImplementedError
 
-    def metric(self, prefix: str = "") -> keras.metrics.Metric:
-        """The task's metric: accuracy for classes, mean absolute error for regression."""
-        if self.is_regression:
-            return keras.metrics.MeanAbsoluteError(name=prefix + "mae")
-        return keras.metrics.SparseCategoricalAccuracy(name=prefix + "accuracy")
+    def finish(self) -> None:
+        """Ends the run with its outcome and its results.
+
+        A diverged network predicts NaN: it leaves no results worth showing.
+        """
+        self.recorder.end({} if self.recorder.outcome == DIVERGED else self.results())
 
     # The data, in the engine's order.
 
@@ -165,16 +127,11 @@ class Run:
     ) -> bool:
         """Records a batch's metrics (its own values, or running means); False means stop."""
         size = min(self.batch_size, self.examples - batch * self.batch_size)
-        go_on = self.recorder.batch(epoch, batch, size, own=own, means=means)
-        if self.is_gan and self.recorder.step % self.config.image_every == 0:
-            self.sample_grid()
-        return go_on
+        return self.recorder.batch(epoch, batch, size, own=own, means=means)
 
     def report_epoch(self, epoch: int, metrics: dict) -> None:
         """Records an epoch's training metrics and `val_` validation metrics."""
         self.recorder.epoch(epoch, metrics)
-        if not self.is_gan:
-            self.preview_predictions(epoch)
 
     def callback(self, reports: str = "means") -> keras.callbacks.Callback:
         """A Keras callback that reports `fit()`'s batches and epochs to this run.
@@ -185,103 +142,14 @@ class Run:
         """
         return _LiveCallback(self, reports)
 
-    # Images.
-
-    def sample_grid(self) -> dict:
-        """Emits a grid of generator samples from the fixed noise, and returns its event.
-
-        The event also carries the discriminator's `verdict`: its mean output (the chance it
-        says "generated") on these samples and on a fixed batch of real images. For digits, it
-        carries the `quality` of a larger fixed batch of samples (see `trainers.quality`).
-        """
-        images = self.generator(self.fixed_noise, training=False)
-        event = {
-            "step": self.recorder.step,
-            "epoch": self.recorder.epoch_number,
-            "title": f"step {self.recorder.step}",
-            "pixels": tile(keras.ops.convert_to_numpy(images)),
-            "verdict": {"fake": self._verdict(images), "real": self._verdict(self.fixed_real)},
-        }
-        if self.data.name in DIGIT_DATASETS:
-            event["quality"] = quality(self.generator(self.score_noise, training=False))
-        self.recorder.log.emit("image", self.recorder.step, event)
-        return event
-
-    def _verdict(self, images) -> float:
-        logits = self.discriminator(images, training=False)
-        return float(keras.ops.mean(keras.ops.sigmoid(logits)))
-
-    def interpolation(self, frames: int = INTERPOLATION_FRAMES) -> np.ndarray:
-        """The generator's images along the straight line between the first two fixed samples."""
-        weights = keras.ops.linspace(0.0, 1.0, frames)[:, None]
-        noise = (1 - weights) * self.fixed_noise[0] + weights * self.fixed_noise[1]
-        images = self.generator(noise, training=False)
-        return tile(keras.ops.convert_to_numpy(images), columns=frames)
-
-    def preview_predictions(self, epoch: int) -> None:
-        """Emits a few validation examples with what the model now predicts for them."""
-        if self.is_regression or self.data.kind != "image" or not len(self.data.x_val):
-            return
-        x, y = self.data.x_val[:PREVIEW_SIZE], self.data.y_val[:PREVIEW_SIZE]
-        probabilities = self.probabilities(x)
-        self.recorder.log.emit(
-            "image",
-            self.recorder.step,
-            {
-                "step": self.recorder.step,
-                "epoch": epoch + 1,
-                "title": f"epoch {epoch + 1}",
-                "pixels": tile(x),
-                "labels": [
-                    {"true": int(t), "predicted": int(p.argmax()), "confidence": float(p.max())}
-                    for t, p in zip(y, probabilities, strict=True)
-                ],
-            },
-        )
-
-    def probabilities(self, x: np.ndarray) -> np.ndarray:
-        """Class probabilities (or regression outputs) of the model, batched.
-
-        A few examples, such as an epoch's preview, make one batch: `predict()` builds an input
-        pipeline at every call, which costs more than an epoch of mnist-5k.
-        """
-        if len(x) <= PREVIEW_SIZE:
-            outputs = self.model.predict_on_batch(x)
-        else:
-            outputs = self.model.predict(x, batch_size=256, verbose=0)
-        if not self.is_regression and self.from_logits:
-            outputs = keras.ops.softmax(outputs)
-        return keras.ops.convert_to_numpy(outputs)
-
-    def real_batch(self) -> np.ndarray:
-        """A random batch of real training images, for a single step while paused."""
-        rng = np.random.default_rng([self.config.seed, self.recorder.step])
-        return self.data.x_train[rng.choice(self.examples, self.batch_size, replace=False)]
-
-    def step_networks(self, network: str, discriminator_step, generator_step) -> None:
-        """Trains the discriminator, the generator or both on one batch (GANs, while paused)."""
-        real_images = self.real_batch()
-        if network in ("discriminator", "both"):
-            discriminator_step(real_images)
-        if network in ("generator", "both"):
-            generator_step(len(real_images))
-
     # Controls from other threads, applied here on the worker thread.
 
-    def _apply(self, kind: str, value: object) -> object:
+    def apply(self, kind: str, value: object) -> object:
+        """Applies a request of another thread; returns the value to mark on the charts."""
         if kind == "learning_rate":
             self.optimizer.learning_rate = float(value)
-        elif kind == "discriminator_learning_rate" and self.is_gan:
-            self.discriminator_optimizer.learning_rate = float(value)
-        elif kind == "discriminator_steps" and self.is_gan:
-            self.discriminator_steps.assign(int(value))
-        elif kind == "step" and self.single_step is not None:
-            self.single_step(str(value))
-            if self.is_gan:
-                self.sample_grid()
-        else:
-            return f"ignored: {kind}"
-        return value
+            return value
+        return f"ignored: {kind}"
 
 
 def _permutation(examples: int, seed: int, epoch) -> tf.Tensor:

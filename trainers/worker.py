@@ -12,10 +12,30 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
 
-from trainers.config import RunConfig
 from trainers.control import RunControl
 from trainers.events import QUEUED, RunLog
+
+
+class JobConfig(Protocol):
+    """What every job's configuration offers: a run's, a race's, a style lab's.
+
+    Attributes:
+        kind: what the job is, `"run"`, `"race"` or `"lab"`: the start of its id.
+        style: the training style a view of a single run shows for the job.
+    """
+
+    kind: ClassVar[str]
+
+    @property
+    def style(self) -> str: ...
+
+    def check(self) -> None:
+        """Raises `ConfigError` when the job cannot work, saying what would."""
+
+    def to_dict(self) -> dict:
+        """The configuration as plain JSON-ready data."""
 
 
 @dataclass
@@ -23,14 +43,14 @@ class Job:
     """A submitted job: its configuration, its event log, its control mailbox, and its trainer.
 
     Attributes:
-        config: a `RunConfig`, or the configuration of a job of several runs (a race).
-        log: its events; a race's log holds one `RunLog` per contestant besides.
+        config: the job's configuration.
+        log: its events; a group's log holds one `RunLog` per run besides.
         control: stop, pause and resume for the whole job.
         execute: called as `execute(config, log, control)` on the worker thread;
             `engine.execute` when None.
     """
 
-    config: RunConfig
+    config: JobConfig
     log: RunLog
     control: RunControl = field(default_factory=RunControl)
     execute: Callable[[object, RunLog, RunControl], object] | None = None
@@ -38,6 +58,11 @@ class Job:
     @property
     def run_id(self) -> str:
         return self.log.run_id
+
+    @property
+    def is_group(self) -> bool:
+        """Whether the job trains several runs (a race or a style lab) rather than one."""
+        return self.config.kind != "run"
 
 
 class Worker:
@@ -52,7 +77,7 @@ class Worker:
     def __init__(
         self, name: str = "looplab-worker", on_ready: Callable[[], None] | None = None
     ) -> None:
-        self.jobs: dict[str, Job] = {}
+        self._jobs: dict[str, Job] = {}
         self._on_ready = on_ready
         self.ready = threading.Event()
         self.startup_error: str | None = None
@@ -62,53 +87,60 @@ class Worker:
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
 
-    def submit(self, config: RunConfig) -> Job:
-        """Queues a run; it starts when the runs before it have ended.
-
-        Raises:
-            ConfigError: when the configuration cannot work (nothing is queued then).
-        """
-        return self.submit_job(config, lambda run_id: RunLog(run_id, config.to_dict()))
-
-    def submit_job(
+    def submit(
         self,
-        config,
-        new_log: Callable[[str], RunLog],
+        config: JobConfig,
+        new_log: Callable[[str], RunLog] | None = None,
         execute: Callable[[object, RunLog, RunControl], object] | None = None,
-        prefix: str = "run",
     ) -> Job:
-        """Queues any job that trains on this thread, e.g. a race of several runs.
+        """Queues a job; it starts when the jobs before it have ended.
 
         Args:
             config: the job's configuration; its `check()` raises `ConfigError` when it
                 cannot work (nothing is queued then).
-            new_log: makes the job's log from its id.
+            new_log: makes the job's log from its id; a plain `RunLog` when None.
             execute: trains it, as `execute(config, log, control)`; `engine.execute` when None.
-            prefix: the start of the job's id, e.g. `"race"` for `race-3`.
         """
         config.check()
+        new_log = new_log or (lambda run_id: RunLog(run_id, config.to_dict()))
         with self._lock:
-            run_id = f"{prefix}-{next(self._numbers)}"
+            run_id = f"{config.kind}-{next(self._numbers)}"
             job = Job(config, new_log(run_id), execute=execute)
-            self.jobs[run_id] = job
+            self._jobs[run_id] = job
         self._queue.put(job)
         return job
 
-    def position(self, job: Job) -> int:
-        """How many runs come before this queued job (0 once it runs or has ended)."""
-        if job.log.status != QUEUED:
-            return 0
+    # Reading (any thread).
+
+    @property
+    def is_ready(self) -> bool:
+        """Whether TensorFlow has loaded (or failed to: see `startup_error`)."""
+        return self.ready.is_set()
+
+    def job(self, run_id: str) -> Job | None:
+        """The job with this id, or None."""
         with self._lock:
-            waiting = [j for j in self.jobs.values() if j.log.status == QUEUED]
-            active = any(not j.log.finished and j.log.status != QUEUED for j in self.jobs.values())
-        return waiting.index(job) + int(active)
+            return self._jobs.get(run_id)
+
+    def jobs(self) -> list[Job]:
+        """Every job this worker has taken, oldest first."""
+        with self._lock:
+            return list(self._jobs.values())
+
+    def queued(self) -> list[Job]:
+        """The jobs waiting to start, in the order they will."""
+        return [job for job in self.jobs() if job.log.status == QUEUED]
 
     @property
     def active(self) -> Job | None:
         """The job training now, if any."""
-        with self._lock:
-            jobs = list(self.jobs.values())
-        return next((j for j in jobs if not j.log.finished and j.log.status != QUEUED), None)
+        return next((j for j in self.jobs() if not j.log.finished and j.log.status != QUEUED), None)
+
+    def position(self, job: Job) -> int:
+        """How many jobs come before this queued job (0 once it runs or has ended)."""
+        if job.log.status != QUEUED:
+            return 0
+        return self.queued().index(job) + int(self.active is not None)
 
     def _serve(self) -> None:
         try:

@@ -54,7 +54,11 @@ def test_stop_ends_the_run_within_a_batch(submit, wait_until):
     trained = len(snapshot["batches"]["step"])
     assert trained - before <= 2
     assert kinds(snapshot["marks"]) == ["stop"] and snapshot["marks"][0]["step"] == trained
-    assert snapshot["result"]["test"]["accuracy"] >= 0  # a stopped run still shows its results
+    # A stopped run still shows its results: every held-out example is in the confusion matrix.
+    result = snapshot["result"]
+    assert 0 <= result["test"]["accuracy"] <= 1
+    examples = snapshot["info"]["examples"]["validation"]
+    assert result["split"] == "validation" and sum(map(sum, result["confusion"])) == examples
 
 
 def test_pause_holds_the_run_until_resume(submit, wait_until):
@@ -162,7 +166,7 @@ def test_a_failing_run_says_why_and_the_worker_serves_the_next(submit, wait_unti
 
 
 def test_the_worker_refuses_a_run_that_cannot_work(worker):
-    queued = len(worker.jobs)
+    queued = len(worker.jobs())
     with pytest.raises(ConfigError, match="Styles that can: 'gan_fit' or 'gan_loop'"):
         worker.submit(RunConfig(architecture="dcgan", style="fit"))
-    assert len(worker.jobs) == queued
+    assert len(worker.jobs()) == queued

@@ -92,9 +92,7 @@ def train(run):
         loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
     )
     # While the run is paused, a person may train one network on a single batch.
-    run.single_step = lambda network: run.step_networks(
-        network, gan.train_discriminator, gan.train_generator
-    )
+    run.offer_single_steps(gan.train_discriminator, gan.train_generator)
     # The train step returns each batch's own losses, not running means.
     gan.fit(
         run.train_dataset(),

@@ -52,7 +52,8 @@ def train(run):
         g_optimizer.apply_gradients(zip(grads, generator.trainable_weights))
         return g_loss
 
-    run.single_step = lambda network: run.step_networks(network, discriminator_step, generator_step)
+    # While the run is paused, a person may train one network on a single batch.
+    run.offer_single_steps(discriminator_step, generator_step)
 
     for epoch in range(run.epochs):
         for step, (real_images, _, _) in enumerate(run.batches(epoch)):

@@ -1,0 +1,156 @@
+"""A run that trains one network to classify or regress: what its style is handed.
+
+Besides the batches and reports every run has (`trainers.run.Run`), a classifier run offers
+the task's loss and metric, fresh for each caller, shows a few validation predictions at each
+epoch's end, and leaves test results: metrics, a confusion matrix, the misclassified examples.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from trainers.architectures import Classifier
+from trainers.config import RunConfig
+from trainers.control import RunControl
+from trainers.datasets import Dataset
+from trainers.events import RunLog
+from trainers.images import tile, to_pixels
+from trainers.run import Run
+
+PREVIEW_SIZE = 8  # validation examples shown with their predictions at each epoch end
+GALLERY_SIZE = 24  # misclassified test examples kept for the gallery
+SCATTER_SIZE = 500  # regression points kept for the predicted-against-true plot
+
+
+class ClassifierRun(Run):
+    """A run of one network that classifies (or regresses).
+
+    Attributes:
+        model: the network to train.
+        from_logits: whether it outputs logits rather than probabilities.
+    """
+
+    def __init__(
+        self,
+        config: RunConfig,
+        data: Dataset,
+        networks: Classifier,
+        log: RunLog,
+        control: RunControl,
+    ) -> None:
+        self.model = networks.model
+        self.from_logits = networks.from_logits
+        super().__init__(config, data, log, control)
+
+    @property
+    def networks(self) -> list[keras.Model]:
+        return [self.model]
+
+    # The loss and metrics of the task, fresh for each caller.
+
+    @property
+    def is_regression(self) -> bool:
+        return self.data.task == "regression"
+
+    def loss(self) -> keras.losses.Loss:
+        """The task's loss: cross-entropy for classes, mean squared error for regression."""
+        if self.is_regression:
+            return keras.losses.MeanSquaredError()
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=self.from_logits)
+
+    def metric(self, prefix: str = "") -> keras.metrics.Metric:
+        """The task's metric: accuracy for classes, mean absolute error for regression."""
+        if self.is_regression:
+            return keras.metrics.MeanAbsoluteError(name=prefix + "mae")
+        return keras.metrics.SparseCategoricalAccuracy(name=prefix + "accuracy")
+
+    def report_epoch(self, epoch: int, metrics: dict) -> None:
+        """Records an epoch's metrics, then previews the model's predictions."""
+        super().report_epoch(epoch, metrics)
+        self.preview_predictions(epoch)
+
+    def preview_predictions(self, epoch: int) -> None:
+        """Emits a few validation examples with what the model now predicts for them."""
+        if self.is_regression or self.data.kind != "image" or not len(self.data.x_val):
+            return
+        x, y = self.data.x_val[:PREVIEW_SIZE], self.data.y_val[:PREVIEW_SIZE]
+        probabilities = self.probabilities(x)
+        self.recorder.emit(
+            "image",
+            {
+                "step": self.recorder.step,
+                "epoch": epoch + 1,
+                "title": f"epoch {epoch + 1}",
+                "pixels": tile(x),
+                "labels": [
+                    {"true": int(t), "predicted": int(p.argmax()), "confidence": float(p.max())}
+                    for t, p in zip(y, probabilities, strict=True)
+                ],
+            },
+        )
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Class probabilities (or regression outputs) of the model, batched.
+
+        A few examples, such as an epoch's preview, make one batch: `predict()` builds an input
+        pipeline at every call, which costs more than an epoch of mnist-5k.
+        """
+        if len(x) <= PREVIEW_SIZE:
+            outputs = self.model.predict_on_batch(x)
+        else:
+            outputs = self.model.predict(x, batch_size=256, verbose=0)
+        if not self.is_regression and self.from_logits:
+            outputs = keras.ops.softmax(outputs)
+        return keras.ops.convert_to_numpy(outputs)
+
+    def results(self) -> dict:
+        """Test metrics, and what the test predictions show.
+
+        Measured on the dataset's own test split, or on the validation split when it has
+        none; regression leaves points for a predicted-against-true plot, classification a
+        confusion matrix and the first misclassified examples.
+        """
+        data = self.data
+        has_test = data.x_test is not None
+        x, y = (data.x_test, data.y_test) if has_test else (data.x_val, data.y_val)
+        if not len(x):
+            return {}
+        outputs = self.probabilities(x)
+        split = "test" if has_test else "validation"
+        if self.is_regression:
+            errors = outputs - y
+            keep = slice(0, SCATTER_SIZE)
+            return {
+                "split": split,
+                "test": {"loss": float(np.mean(errors**2)), "mae": float(np.mean(np.abs(errors)))},
+                "regression": {"true": y[keep, 0].tolist(), "predicted": outputs[keep, 0].tolist()},
+            }
+        predicted = outputs.argmax(axis=1)
+        picked = outputs[np.arange(len(y)), y]
+        confusion = np.zeros((data.num_classes, data.num_classes), dtype=int)
+        np.add.at(confusion, (y, predicted), 1)
+        return {
+            "split": split,
+            "test": {
+                "loss": float(-np.mean(np.log(np.clip(picked, 1e-7, 1)))),
+                "accuracy": float(np.mean(predicted == y)),
+            },
+            "confusion": confusion.tolist(),
+            "class_names": data.class_names,
+            "misclassified": self._misclassified(x, y, outputs, predicted),
+        }
+
+    def _misclassified(self, x, y, outputs, predicted) -> list[dict]:
+        # The first GALLERY_SIZE mistakes, with their pixels when the inputs are images.
+        images = self.data.kind == "image"
+        return [
+            {
+                "index": int(i),
+                "pixels": to_pixels(x[i]) if images else None,
+                "true": int(y[i]),
+                "predicted": int(predicted[i]),
+                "confidence": float(outputs[i].max()),
+            }
+            for i in np.flatnonzero(predicted != y)[:GALLERY_SIZE]
+        ]
