@@ -12,6 +12,9 @@ the batches it trained; `finish()` writes the rest once the run has ended:
 - `samples/step_000050.png`: each sample grid of a GAN.
 
 For a GAN the network saved is its generator.
+
+A race leaves, through the same code, `summary.json` (the race's outcome, each contestant's
+summary and the leader board) and one per-batch CSV per contestant (`write_race`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +30,7 @@ from PIL import Image
 
 from trainers import catalog
 from trainers.events import BATCH_FIELDS, FAILED, Event, RunLog
+from trainers.summaries import columns, leaderboard, ms_per_step
 
 SUMMARY, METRICS, WEIGHTS, MODEL, SAMPLES = (
     "summary.json",
@@ -51,8 +55,7 @@ class RunStore:
         self.log = log
         self.is_gan = _is_gan(log.config)
         self.samples: dict[str, dict] = {}  # file name -> its entry in the summary
-        self._metrics_file = None
-        self._metrics: csv.DictWriter | None = None
+        self._metrics: CsvFile | None = None
         log.subscribe(self.record)
 
     def record(self, event: Event) -> None:
@@ -80,27 +83,20 @@ class RunStore:
             save_weights(model, self.folder / WEIGHTS)
             model.save(self.folder / MODEL)
         summary = summarize(snapshot, sorted(self.samples.values(), key=lambda s: s["step"]))
-        with open(self.folder / SUMMARY, "w") as file:
-            json.dump(summary, file, indent=2)
+        write_json(self.folder / SUMMARY, summary)
         return summary
 
     def _write_row(self, row: dict) -> None:
         if self._metrics is None:
             metrics = [name for name in row if name not in BATCH_FIELDS]
-            columns = ["step", "epoch", "batch", *metrics, "lr", "seconds"]
-            # Open until the run ends, line-buffered: each row reaches the file at once, so a
-            # killed run keeps its rows.
-            self._metrics_file = open(self.folder / METRICS, "w", newline="", buffering=1)  # noqa: SIM115
-            self._metrics = csv.DictWriter(
-                self._metrics_file, columns, restval="", extrasaction="ignore"
-            )
-            self._metrics.writeheader()
-        self._metrics.writerow(row)
+            names = ["step", "epoch", "batch", *metrics, "lr", "seconds"]
+            self._metrics = CsvFile(self.folder / METRICS, names)  # open until the run ends
+        self._metrics.write(row)
 
     def _close_metrics(self) -> None:
-        if self._metrics_file is not None:
-            self._metrics_file.close()
-            self._metrics_file = self._metrics = None
+        if self._metrics is not None:
+            self._metrics.close()
+            self._metrics = None
 
     def _write_sample(self, image: dict) -> None:
         name = f"step_{image['step']:06d}.png"
@@ -111,6 +107,91 @@ class RunStore:
         if "quality" in image:
             entry["quality"] = image["quality"]
         self.samples[name] = entry  # a grid drawn again at the same step replaces the first
+
+
+class CsvFile:
+    """A CSV file written row by row, each row on disk at once: a killed run keeps its rows.
+
+    Args:
+        path: the file; replaced if it exists.
+        names: its columns; a row's other fields are left out, its missing ones left empty.
+    """
+
+    def __init__(self, path: str | Path, names: Sequence[str]) -> None:
+        self._file = open(path, "w", newline="", buffering=1)  # noqa: SIM115 (line-buffered)
+        self._writer = csv.DictWriter(self._file, names, restval="", extrasaction="ignore")
+        self._writer.writeheader()
+
+    def write(self, row: Mapping) -> None:
+        """Writes one row."""
+        self._writer.writerow(row)
+
+    def close(self) -> None:
+        """Closes the file."""
+        self._file.close()
+
+
+def write_columns(path: str | Path, series: Mapping[str, Sequence]) -> None:
+    """Writes columns of equal length as a CSV file: a header, then one row per index."""
+    table = CsvFile(path, list(series))
+    for values in zip(*series.values(), strict=True):
+        table.write(dict(zip(series, values, strict=True)))
+    table.close()
+
+
+def write_json(path: str | Path, data: dict) -> None:
+    """Writes JSON-ready data, indented."""
+    with open(path, "w") as file:
+        json.dump(data, file, indent=2)
+
+
+def slug(label: str) -> str:
+    """A file name for a run's label in a group: `"adam 0.001 #2"` -> `"adam-0.001-2"`."""
+    return label.replace(" #", "-").replace(" ", "-")
+
+
+def write_race(snapshot: dict, folder: str | Path) -> dict:
+    """Writes a finished race's `summary.json` and one per-batch CSV per contestant.
+
+    Each contestant's CSV holds `trainers.summaries.columns` of its batches: `step`,
+    `examples`, `seconds` of its own compute, `ms_per_step`, then each metric.
+
+    Args:
+        snapshot: the race's `GroupLog.snapshot()`.
+        folder: where the files go; created if missing.
+
+    Returns:
+        The summary: the race's `status`, `error` and `config`; per contestant its optimizer
+        and learning rate, `status`, final `train`, `validation` and `test` metrics, `steps`,
+        `ms_per_step`, the `initial_weights` fingerprint and its `metrics_csv` file; the
+        `leaderboard` (at the race's target accuracy); and `same_initial_weights`, whether
+        every fingerprint is the same.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fingerprints = snapshot["info"].get("initial_weights", {})
+    contestants = {}
+    for label, run in snapshot["contestants"].items():
+        name = f"{slug(label)}.csv"
+        write_columns(folder / name, columns(run["batches"]))
+        final = summarize(run)
+        contestants[label] = {
+            **snapshot["config"]["contestants"][label],
+            **{key: final[key] for key in ("status", "train", "validation", "test", "steps")},
+            "ms_per_step": ms_per_step(run["batches"]),
+            "initial_weights": fingerprints.get(label),
+            "metrics_csv": name,
+        }
+    summary = {
+        "status": snapshot["status"],
+        "error": snapshot["error"],
+        "config": snapshot["config"],
+        "contestants": contestants,
+        "same_initial_weights": len(set(fingerprints.values())) == 1,
+        "leaderboard": leaderboard(snapshot),
+    }
+    write_json(folder / SUMMARY, summary)
+    return summary
 
 
 def summarize(snapshot: dict, samples: Sequence[dict] = ()) -> dict:

@@ -8,13 +8,17 @@ This is what lets a learner compare the styles' code side by side, curve for cur
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from trainers import catalog
+from trainers import catalog, engine, styles
+from trainers.control import RunControl
+from trainers.events import RunLog
 
 REFERENCE = "fit"
-OTHERS = [name for name, info in catalog.STYLES.items() if not info.gan and name != REFERENCE]
+OTHERS = [name for name in catalog.classifier_styles() if name != REFERENCE]
 
 
 def assert_same_weights(expected: list, actual: list) -> None:
@@ -67,3 +71,22 @@ def test_the_data_order_is_the_engines_own(train):
     np.testing.assert_array_equal(x_fit.numpy(), x_loop)
     np.testing.assert_array_equal(y_fit.numpy(), y_loop)
     assert weights is None and len(x_loop) == fit_run.batch_size
+
+
+@pytest.mark.parametrize("style", catalog.classifier_styles())
+def test_every_style_trains_the_same_one_batch_at_a_time(train, style):
+    """A race trains each contestant through its style's `Stepper`: the same training."""
+    reference, reference_log = train(style=REFERENCE)
+    config = dataclasses.replace(reference.config, style=style)
+    log = RunLog("stepped", config.to_dict())
+    run = engine.prepare(config, engine.load_data(config), log, RunControl())
+    stepper = styles.stepper_for(style, run)
+    for batch, (x, y, sample_weight) in enumerate(run.batches(0)):
+        own, means = stepper.train_batch(x, y, sample_weight)
+        assert run.report_batch(0, batch, own=own, means=means)
+    run.report_epoch(0, stepper.end_epoch())
+
+    assert_same_weights(reference.model.get_weights(), run.model.get_weights())
+    assert np.allclose(log.batches["loss"], reference_log["batches"]["loss"], atol=1e-5)
+    (epoch,) = log.epochs
+    assert epoch == pytest.approx(reference_log["epochs"][0], rel=1e-4)

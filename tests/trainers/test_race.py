@@ -10,14 +10,14 @@ import json
 
 import pytest
 
-from trainers import cli, race, stylelab
-from trainers.config import RunConfig
+from trainers import catalog, cli, race, stylelab, summaries
 from trainers.control import RunControl
 from trainers.events import COMPLETED, STOPPED
+from trainers.group import GroupLog, GroupRunConfig
 
 
 def run_race(config: race.RaceConfig) -> dict:
-    log = race.new_log("test-race", config)
+    log = GroupLog.create("test-race", config)
     race.execute(config, log, RunControl())
     return log.snapshot()
 
@@ -25,7 +25,7 @@ def run_race(config: race.RaceConfig) -> dict:
 def test_contestants_start_from_the_same_weights_and_see_the_same_batches():
     twin = race.Contestant("sgd", 0.01)
     config = race.RaceConfig(
-        [twin, twin, race.Contestant("adam", 0.001)], style="fit", max_examples=256
+        [twin, twin, race.Contestant("adam", 0.001)], GroupRunConfig(style="fit", max_examples=256)
     )
     snapshot = run_race(config)
 
@@ -44,10 +44,10 @@ def test_contestants_start_from_the_same_weights_and_see_the_same_batches():
 
 def test_adam_leads_sgd_at_the_same_learning_rate_after_one_epoch():
     contestants = [race.Contestant("sgd", 1e-3), race.Contestant("adam", 1e-3)]
-    snapshot = run_race(race.RaceConfig(contestants, style="train_step", epochs=1))
+    snapshot = run_race(race.RaceConfig(contestants, GroupRunConfig(style="train_step")))
 
     assert snapshot["status"] == COMPLETED, snapshot["error"]
-    board = race.leaderboard(snapshot, target=0.8)
+    board = summaries.leaderboard(snapshot, target=0.8)
     assert [row["contestant"] for row in board] == ["adam 0.001", "sgd 0.001"], board
     adam, sgd = board
     assert adam["steps"] == sgd["steps"] == 71  # 4,500 training digits in batches of 64
@@ -58,9 +58,9 @@ def test_adam_leads_sgd_at_the_same_learning_rate_after_one_epoch():
 
 def test_stop_ends_every_contestant_after_the_same_step(worker, wait_until):
     contestants = [race.Contestant("sgd", 0.01), race.Contestant("rmsprop", 0.001)]
-    config = race.RaceConfig(contestants, style="loop_function", epochs=500, max_examples=256)
-    job = race.submit(worker, config)
-    logs = list(job.log.contestants.values())
+    run = GroupRunConfig(style="loop_function", epochs=500, max_examples=256)
+    job = race.submit(worker, race.RaceConfig(contestants, run))
+    logs = list(job.log.runs.values())
     wait_until(lambda: all(log.steps >= 3 for log in logs), "both contestants to train")
 
     job.control.stop()
@@ -72,20 +72,21 @@ def test_stop_ends_every_contestant_after_the_same_step(worker, wait_until):
 
 
 def test_the_style_lab_finds_the_styles_equal_and_the_compiled_loop_faster():
-    config = stylelab.StyleLabConfig(RunConfig(epochs=1, max_examples=640), stylelab.STYLES)
-    log = stylelab.new_log("test-lab", config)
+    styles = catalog.classifier_styles()
+    config = stylelab.StyleLabConfig(GroupRunConfig(max_examples=640), styles)
+    log = GroupLog.create("test-lab", config)
     stylelab.execute(config, log, RunControl())
     snapshot = log.snapshot()
 
     assert snapshot["status"] == COMPLETED, snapshot["error"]
     assert snapshot["result"]["same_initial_weights"]
-    rows = {row["style"]: row for row in stylelab.table(snapshot)}
-    assert list(rows) == stylelab.STYLES
+    rows = {row["style"]: row for row in summaries.lab_table(snapshot)}
+    assert list(rows) == styles
     for style, row in rows.items():
-        assert row["max |Δw| vs fit"] <= stylelab.EQUAL_WITHIN, style
+        assert row["max |Δw| vs fit"] <= summaries.EQUAL_WITHIN, style
         assert row["same as fit"], style
         assert row["steps"] == 10 and row["ms per step"] > 0
-    assert stylelab.speedup(snapshot) > 1
+    assert summaries.speedup(snapshot) > 1
 
 
 def test_the_command_line_race_writes_a_summary_with_equal_fingerprints(tmp_path, capsys):

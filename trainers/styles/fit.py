@@ -5,6 +5,8 @@ metrics, and calls its callbacks after every batch: Looplab's callback is how th
 reach the live charts.
 """
 
+from trainers.styles import ModelStepper
+
 
 def build(run):
     """The run's network, compiled with the task's loss and metric."""
@@ -38,3 +40,8 @@ def fit(model, run):
         shuffle=False,  # the order is already Looplab's own
         verbose=0,
     )
+
+
+def stepper(run):
+    """One batch at a time, for a race: the compiled model steps with its own `train_step`."""
+    return ModelStepper(build(run), run)

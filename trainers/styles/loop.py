@@ -12,6 +12,8 @@ in `tf.function` compiles them into a graph that TensorFlow can optimize as a wh
 import keras
 import tensorflow as tf
 
+from trainers.styles import Steps
+
 
 def make_steps(run, use_tf_function=False):
     """Builds this run's training step and its end-of-epoch validation.
@@ -19,7 +21,7 @@ def make_steps(run, use_tf_function=False):
     Returns:
         `train_step(x, y, sample_weight)`, which trains on one batch and returns its loss;
         the training metric it updates; and `end_epoch()`, which validates, returns the
-        epoch's metrics and resets them all.
+        epoch's metrics (the loss too) and resets them all.
     """
     model = run.model
     # Instantiate an optimizer, a loss function and the metrics.
@@ -53,7 +55,8 @@ def make_steps(run, use_tf_function=False):
         test_step = tf.function(test_step)
 
     def end_epoch():
-        epoch_metrics = {train_metric.name: train_metric.result()}
+        loss = run.recorder.mean("loss")  # the mean over the epoch of the batches' own losses
+        epoch_metrics = {"loss": loss, train_metric.name: train_metric.result()}
 
         # Run a validation loop at the end of each epoch.
         for x, y in run.validation_batches():
@@ -82,4 +85,15 @@ def train(run, use_tf_function=False):
             if not run.report_batch(epoch, step, own={"loss": loss_value}, means=means):
                 return
 
-        run.report_epoch(epoch, {"loss": run.recorder.mean("loss")} | end_epoch())
+        run.report_epoch(epoch, end_epoch())
+
+
+def stepper(run, use_tf_function=False):
+    """One batch at a time, for a race: this loop's own steps."""
+    train_step, train_metric, end_epoch = make_steps(run, use_tf_function)
+
+    def train_batch(x, y, sample_weight):
+        loss_value = train_step(x, y, sample_weight)
+        return {"loss": loss_value}, {train_metric.name: train_metric.result()}
+
+    return Steps(train_batch, end_epoch)

@@ -10,6 +10,8 @@ return is the batch's own values; averages over an epoch are ours to compute.
 
 import numpy as np
 
+from trainers.styles import ModelStepper
+
 
 def build(run):
     """The run's network, compiled with the task's loss and metric."""
@@ -51,3 +53,8 @@ def average(batch_logs, prefix=""):
         prefix + name: np.average([logs[name] for logs, _ in batch_logs], weights=sizes)
         for name in batch_logs[0][0]
     }
+
+
+def stepper(run):
+    """One batch at a time, for a race: the compiled model steps with its own `train_step`."""
+    return ModelStepper(build(run), run)

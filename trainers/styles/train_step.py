@@ -12,6 +12,7 @@ the loss tracker and the compiled metrics.
 import keras
 import tensorflow as tf
 
+from trainers.styles import ModelStepper
 from trainers.styles.fit import fit
 
 
@@ -71,3 +72,8 @@ def build(run):
 def train(run):
     # Just use `fit` as usual (the `fit` style's own call).
     fit(build(run), run)
+
+
+def stepper(run):
+    """One batch at a time, for a race: the compiled model steps with its own `train_step`."""
+    return ModelStepper(build(run), run)

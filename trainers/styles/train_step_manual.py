@@ -9,6 +9,7 @@ and of every `evaluate()`; otherwise you would reset them yourself.
 import keras
 import tensorflow as tf
 
+from trainers.styles import ModelStepper
 from trainers.styles.fit import fit
 
 
@@ -70,3 +71,8 @@ def build(run):
 def train(run):
     # Just use `fit` as usual (the `fit` style's own call) -- you can use callbacks, etc.
     fit(build(run), run)
+
+
+def stepper(run):
+    """One batch at a time, for a race: the compiled model steps with its own `train_step`."""
+    return ModelStepper(build(run), run)

@@ -8,6 +8,7 @@ serves them all: `Trainer(model_a)` and `Trainer(model_b)` train the same way.
 import keras
 import tensorflow as tf
 
+from trainers.styles import ModelStepper
 from trainers.styles.fit import fit
 
 
@@ -74,3 +75,8 @@ def build(run):
 def train(run):
     # Compile and fit the Trainer as any model: the same fit() call as the `fit` style.
     fit(build(run), run)
+
+
+def stepper(run):
+    """One batch at a time, for a race: the compiled model steps with its own `train_step`."""
+    return ModelStepper(build(run), run)
