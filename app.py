@@ -7,15 +7,15 @@ its thread, which loads TensorFlow in the background while the first page is alr
 
 import streamlit as st
 
-from components.registry import worker
-from trainers.events import QUEUED, RUNNING
+from components import registry
+from trainers.events import RUNNING
 from trainers.progress import progress_text
 
 STATUS_SECONDS = 2.0
 
 st.set_page_config(page_title="Looplab", page_icon=":material/model_training:", layout="wide")
 
-engine = worker()  # the first call starts the worker thread, which loads TensorFlow
+worker = registry.worker()  # the first call starts the worker thread, which loads TensorFlow
 
 page = st.navigation(
     [
@@ -36,9 +36,9 @@ def current_run(snapshot: dict) -> dict:
 @st.fragment(run_every=STATUS_SECONDS)
 def running_now() -> None:
     """The active run's id, style and progress, and how many runs wait behind it."""
-    job = engine.active
-    queued = [j for j in list(engine.jobs.values()) if j.log.status == QUEUED]
-    if not engine.ready.is_set():
+    job = worker.active
+    queued = worker.queued()
+    if not worker.is_ready:
         st.caption("Engine: loading TensorFlow…")
     elif job is not None:
         fraction, text = progress_text(current_run(job.log.snapshot()))

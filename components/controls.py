@@ -2,9 +2,10 @@
 
 `choose_config()` turns the Train page's widgets into a `RunConfig`. Choices narrow each other
 the way the catalog says they fit: the dataset decides which architectures can model it, and the
-architecture which styles can train it. What the widgets cannot rule out, `explain()` catches
-with `RunConfig.check()`, so a combination that cannot work is explained before Start, never
-by a traceback after it.
+architecture which styles can train it; each number input takes its label, bounds, default
+and help from `RunConfig`'s description of that setting. What the widgets cannot rule out,
+`live.start()` explains with `RunConfig.check()`, so a combination that cannot work is
+explained before Start, never by a traceback after it.
 
 `steer()` draws Stop, Pause/Resume and a new learning rate for a run that is training. The
 buttons only leave requests in the run's `RunControl`; the worker applies them between two
@@ -18,8 +19,10 @@ import tempfile
 
 import streamlit as st
 
+from components import live
+from components.settings_input import SETTINGS, apply_input, number_input, select, style_select
 from trainers import catalog, datasets
-from trainers.config import ConfigError, RunConfig
+from trainers.config import RunConfig
 from trainers.worker import Job
 
 NPZ = "Your .npz file"
@@ -28,6 +31,8 @@ NPZ_HINT = (
     "y_test and sample_weight."
 )
 CLASS_WEIGHTS = {"none": None, "balanced": "balanced"}
+# A rate sent to a run that trains must be above 0: no `check()` stands between them.
+LIVE_RATE = {"min_value": 1e-7, "help": None}
 
 
 def _upload_path(upload) -> str:
@@ -59,16 +64,17 @@ def _npz_dataset() -> tuple[str, datasets.Dataset | None, str | None]:
 
 def _reset_learning_rate() -> None:
     # A new optimizer starts at the learning rate that suits it.
-    st.session_state["learning_rate"] = catalog.OPTIMIZERS[st.session_state["optimizer"]][2]
+    optimizer = st.session_state["optimizer"]
+    st.session_state["learning_rate"] = catalog.OPTIMIZERS[optimizer].learning_rate
 
 
 def choose_config() -> tuple[RunConfig, str | None]:
     """Draws the widgets that set up a run, in the current container.
 
     Returns:
-        `(config, problem)`: the configuration the widgets describe, and a message that says
-        why it cannot run (a `.npz` that does not load, or what `RunConfig.check()` refuses),
-        or None when it can.
+        `(config, problem)`: the configuration the widgets describe, and why its data cannot
+        be read (a `.npz` that does not load), or None. What else cannot work,
+        `live.start` explains with `RunConfig.check()`.
     """
     names = [*catalog.DATASETS, NPZ]
     dataset = st.selectbox(
@@ -87,104 +93,77 @@ def choose_config() -> tuple[RunConfig, str | None]:
         kind, task = info.kind, info.task
         if not info.offline:
             st.caption("Read from the Keras cache; downloaded on first use.")
-
-    architectures = catalog.architectures_for(kind, task)
-    architecture = st.selectbox(
-        "Architecture",
-        architectures,
-        index=_index(architectures, catalog.DEFAULT_ARCHITECTURE),
-        key="architecture",
-        help="Only the architectures that can model this data are listed.",
-    )
-    styles = catalog.styles_for(architecture)
-    style = st.selectbox(
-        "Training style",
-        styles,
-        index=_index(styles, catalog.DEFAULT_STYLE),
-        key="style",
-        format_func=lambda name: f"{name}: {catalog.STYLES[name].description}",
-        help="Only the styles that can train this architecture are listed.",
-    )
-    optimizers = list(catalog.OPTIMIZERS)
-    optimizer = st.selectbox(
-        "Optimizer",
-        optimizers,
-        index=optimizers.index(catalog.DEFAULT_OPTIMIZER),
-        key="optimizer",
-        on_change=_reset_learning_rate,
-    )
-    st.session_state.setdefault("learning_rate", catalog.OPTIMIZERS[optimizer][2])
-    learning_rate = st.number_input(
-        "Learning rate", min_value=0.0, step=0.0001, format="%g", key="learning_rate"
-    )
-    left, right = st.columns(2)
-    batch_size = left.number_input("Batch size", min_value=1, value=64, key="batch_size")
-    epochs = right.number_input("Epochs", min_value=1, value=3, key="epochs")
-    seed = left.number_input("Seed", min_value=0, value=0, key="seed")
-    validation_split = right.number_input(
-        "Validation split", min_value=0.0, max_value=0.99, value=0.1, step=0.05, key="val_split"
-    )
-    max_examples = st.number_input(
-        "Max examples (0 = all)",
-        min_value=0,
-        value=0,
-        step=500,
-        key="max_examples",
-        help="Train on a slice of the data for a quick look.",
-    )
-
-    gan = catalog.ARCHITECTURES[architecture].is_gan
+    architecture, style, optimizer = _model_choices(kind, task)
+    numbers = _numbers(optimizer)
+    gan = catalog.is_gan(architecture)
     class_weight, use_sample_weight, halve_lr_epoch = "none", False, 0
     if not gan:
         class_weight = st.radio(
-            "Class weights", list(CLASS_WEIGHTS), horizontal=True, key="class_weight"
+            SETTINGS["class_weight"].label, list(CLASS_WEIGHTS), horizontal=True, key="class_weight"
         )
         if has_sample_weight:
             use_sample_weight = st.checkbox(
-                "Weigh examples by the file's sample_weight", key="sample_weight"
+                SETTINGS["use_sample_weight"].label, key="sample_weight"
             )
     if style == "train_on_batch":
-        halve_lr_epoch = st.number_input(
-            "Halve the learning rate at epoch (0 = never)",
-            min_value=0,
-            value=0,
-            key="halve_lr_epoch",
-        )
-
+        halve_lr_epoch = number_input("halve_lr_epoch", key="halve_lr_epoch")
     config = RunConfig(
         dataset=dataset,
         architecture=architecture,
         style=style,
         optimizer=optimizer,
-        learning_rate=float(learning_rate),
-        batch_size=int(batch_size),
-        epochs=int(epochs),
-        seed=int(seed),
-        validation_split=float(validation_split),
         class_weight=CLASS_WEIGHTS[class_weight],
         use_sample_weight=use_sample_weight,
         halve_lr_epoch=int(halve_lr_epoch),
-        max_examples=int(max_examples),
+        **numbers,
     )
-    return config, problem or explain(config)
+    return config, problem
 
 
-def _index(names: list[str], default: str) -> int:
-    # The catalog's default where it fits, else the first choice.
-    return names.index(default) if default in names else 0
+def _model_choices(kind: str, task: str) -> tuple[str, str, str]:
+    """The architecture, the training style and the optimizer, each narrowed by the last."""
+    architecture = select(
+        "Architecture",
+        catalog.architectures_for(kind, task),
+        catalog.DEFAULT_ARCHITECTURE,
+        key="architecture",
+        help="Only the architectures that can model this data are listed.",
+    )
+    style = style_select(
+        architecture,
+        catalog.DEFAULT_STYLE,
+        key="style",
+        help="Only the styles that can train this architecture are listed.",
+    )
+    optimizers = list(catalog.OPTIMIZERS)
+    optimizer = select(
+        "Optimizer",
+        optimizers,
+        catalog.DEFAULT_OPTIMIZER,
+        key="optimizer",
+        on_change=_reset_learning_rate,
+    )
+    return architecture, style, optimizer
+
+
+def _numbers(optimizer: str) -> dict[str, int | float]:
+    """The run's numeric settings, each widget built from its description in `RunConfig`."""
+    own_rate = catalog.OPTIMIZERS[optimizer].learning_rate  # where a new optimizer starts
+    numbers = {"learning_rate": number_input("learning_rate", key="learning_rate", value=own_rate)}
+    left, right = st.columns(2)
+    for name, column, key in (
+        ("batch_size", left, "batch_size"),
+        ("epochs", right, "epochs"),
+        ("seed", left, "seed"),
+        ("validation_split", right, "val_split"),
+        ("max_examples", st, "max_examples"),
+    ):
+        numbers[name] = number_input(name, column, key=key)
+    return numbers
 
 
 def _dataset_label(name: str) -> str:
     return f"{name}: {catalog.DATASETS[name].description}"
-
-
-def explain(config: RunConfig) -> str | None:
-    """Why `config` cannot run, in `RunConfig.check()`'s words, or None when it can."""
-    try:
-        config.check()
-    except ConfigError as error:
-        return str(error)
-    return None
 
 
 def steer(job: Job) -> None:
@@ -193,25 +172,14 @@ def steer(job: Job) -> None:
     Args:
         job: the run to steer; each button acts within one batch.
     """
-    control = job.control
     stop, pause, rate, apply = st.columns([1, 1, 2, 1], vertical_alignment="bottom")
-    stop.button("Stop", key="stop", on_click=control.stop, disabled=control.stop_requested)
-    if control.paused:
-        pause.button("Resume", key="resume", on_click=control.resume, type="primary")
-    else:
-        pause.button("Pause", key="pause", on_click=control.pause)
-    key = f"new_learning_rate-{job.run_id}"
-    rate.number_input(
-        "New learning rate",
-        min_value=1e-7,
+    live.stop_and_pause(job, stop, pause)
+    apply_input(
+        (rate, apply),
+        "learning_rate",
+        (f"new_learning_rate-{job.run_id}", "apply_learning_rate"),
+        job.control.set_learning_rate,
+        label="New learning rate",
         value=float(job.config.learning_rate),
-        step=0.0001,
-        format="%g",
-        key=key,
-    )
-    # Read the input in the callback: it holds what was typed even if Apply came first.
-    apply.button(
-        "Apply",
-        key="apply_learning_rate",
-        on_click=lambda: control.set_learning_rate(st.session_state[key]),
+        **LIVE_RATE,
     )

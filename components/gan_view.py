@@ -13,23 +13,21 @@ discriminator alone, the generator alone, or both, for one batch, and watch what
 
 from __future__ import annotations
 
-import io
+from functools import partial
 
-import plotly.graph_objects as go
 import streamlit as st
-from PIL import Image
 
-from components import charts, controls
-from components.images import to_png, upscale
+from components import controls, figures, live
+from components.images import filmstrip, filmstrip_gif, to_png, upscale
+from components.settings_input import apply_input
 from trainers.events import QUEUED
 from trainers.images import image_grid
 from trainers.progress import progress_text
 from trainers.worker import Job
 
-REFRESH_SECONDS = 1.0
 GRID_SIDE = 448  # pixels on the short side of the large sample grid
 FILMSTRIP_FRAMES = 8  # grids in the filmstrip row, evenly spread over the run
-GIF_FRAME_MILLISECONDS = 250
+GAN_SMOOTHING = 0.9  # two networks that chase each other make noisy losses
 STEP_BUTTONS = {"discriminator": "Train D one batch", "generator": "Train G one batch"}
 
 
@@ -39,21 +37,16 @@ def show_studio(job: Job) -> None:
     Args:
         job: the run to draw, as `Worker.submit` returned it.
     """
-    live = not job.log.finished
-    # A finished run stops refreshing itself: the timer is chosen on each full page run.
-    view = st.fragment(run_every=REFRESH_SECONDS if live else None)(_draw)
-    view(job, live)
+    live.follow(job, _draw)
 
 
-def _draw(job: Job, live: bool) -> None:
-    snapshot = job.log.snapshot()
-    if live and job.log.finished:
-        st.rerun()  # the whole page: the controls go, the downloads come
+def _draw(job: Job, snapshot: dict, ongoing: bool) -> None:
+    # When the run ends, `live.follow` reruns the page: the controls go, the downloads come.
     fraction, text = progress_text(snapshot)
     st.progress(fraction, text=f"**{snapshot['run_id']}** · {text}")
     if snapshot["error"]:
         st.error(snapshot["error"])
-    if live:
+    if ongoing:
         steer(job)
     if snapshot["status"] == QUEUED:
         st.info("Queued: this run starts when the runs before it have ended.", icon="⏳")
@@ -67,7 +60,8 @@ def _draw(job: Job, live: bool) -> None:
     batches, marks = snapshot["batches"], snapshot["marks"]
     columns = st.columns(2)
     for column, metric in zip(columns * 2, ("d_loss", "g_loss", "d_real", "d_fake"), strict=True):
-        column.plotly_chart(charts.batch_figure(batches, metric, smoothing=0.9, marks=marks))
+        figure = figures.batch_figure(batches, metric, smoothing=GAN_SMOOTHING, marks=marks)
+        column.plotly_chart(figure)
     st.caption(
         "d_real and d_fake are the discriminator's mean output on real and generated images: "
         "the chance it says *generated* (as in the guides, D learns 1 = generated, 0 = real)."
@@ -86,33 +80,22 @@ def steer(job: Job) -> None:
     controls.steer(job)
     st.caption("The learning rate above is the generator's.")
     rate, apply_rate, steps, apply_steps = st.columns([2, 1, 2, 1], vertical_alignment="bottom")
-    rate_key, steps_key = f"d_lr-{job.run_id}", f"d_steps-{job.run_id}"
-    rate.number_input(
-        "Discriminator learning rate",
-        min_value=1e-7,
+    apply_input(
+        (rate, apply_rate),
+        "discriminator_learning_rate",
+        (f"d_lr-{job.run_id}", "apply_d_lr"),
+        partial(control.request, "discriminator_learning_rate"),
+        label="Discriminator learning rate",
         value=float(config.discriminator_learning_rate),
-        step=0.0001,
-        format="%g",
-        key=rate_key,
+        **controls.LIVE_RATE,
     )
-    apply_rate.button(
-        "Apply",
-        key="apply_d_lr",
-        on_click=lambda: control.request(
-            "discriminator_learning_rate", float(st.session_state[rate_key])
-        ),
-    )
-    steps.number_input(
-        "D steps per G step",
-        min_value=1,
-        max_value=10,
+    apply_input(
+        (steps, apply_steps),
+        "discriminator_steps",
+        (f"d_steps-{job.run_id}", "apply_d_steps"),
+        partial(control.request, "discriminator_steps"),
         value=int(config.discriminator_steps),
-        key=steps_key,
-    )
-    apply_steps.button(
-        "Apply",
-        key="apply_d_steps",
-        on_click=lambda: control.request("discriminator_steps", int(st.session_state[steps_key])),
+        help=None,
     )
     if control.paused:
         buttons = st.columns(3)
@@ -148,20 +131,12 @@ def _samples(grids: list[dict], run_id: str) -> None:
             key=key,
             on_change=lambda: st.session_state.update({follow: st.session_state[key] == steps[-1]}),
         )
-        shown = filmstrip(grids)
+        shown = filmstrip(grids, FILMSTRIP_FRAMES)
         st.image(
             upscale(image_grid([g["pixels"] for g in shown], columns=len(shown)), 96),
             caption="filmstrip: " + ", ".join(f"step {g['step']}" for g in shown),
             output_format="PNG",
         )
-
-
-def filmstrip(grids: list[dict], frames: int = FILMSTRIP_FRAMES) -> list[dict]:
-    """At most `frames` grids, evenly spread from the first to the latest."""
-    if len(grids) <= frames:
-        return grids
-    last = len(grids) - 1
-    return [grids[round(index * last / (frames - 1))] for index in range(frames)]
 
 
 def _quality(grids: list[dict], marks: list[dict]) -> None:
@@ -195,53 +170,8 @@ def _quality(grids: list[dict], marks: list[dict]) -> None:
         f"{scored[-1]['verdict']['fake']:.0%}",
         help="The discriminator's mean output on the grid above: the chance it says generated.",
     )
-    st.plotly_chart(quality_figure(scored, marks))
-    st.plotly_chart(histogram_figure(latest["histogram"]))
-
-
-def quality_figure(scored: list[dict], marks: list[dict] = ()) -> go.Figure:
-    """The Inception Score (left axis) and the confidence (right axis) against the step.
-
-    Args:
-        scored: image events that carry `quality`.
-        marks: the snapshot's `marks`, drawn as labelled vertical lines.
-    """
-    steps = [grid["step"] for grid in scored]
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=steps,
-                y=[grid["quality"]["inception_score"] for grid in scored],
-                name="Inception Score",
-                mode="lines+markers",
-                line={"color": charts.COLORS["training"]},
-            ),
-            go.Scatter(
-                x=steps,
-                y=[grid["quality"]["confidence"] for grid in scored],
-                name="confidence",
-                mode="lines",
-                line={"color": charts.COLORS["validation"], "dash": "dot"},
-                yaxis="y2",
-            ),
-        ]
-    )
-    charts.add_marks(fig, marks, {"step": steps}, "step")
-    fig.update_layout(
-        xaxis={"title": "step"},
-        yaxis={"title": "Inception Score", "range": [1, 10]},
-        yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "showgrid": False},
-    )
-    return charts.style_figure(fig, "quality of the samples", "quality", hovermode="x unified")
-
-
-def histogram_figure(histogram: list[int]) -> go.Figure:
-    """How many samples the reference classifier puts in each class: mode collapse shows."""
-    fig = go.Figure(go.Bar(x=list(range(len(histogram))), y=histogram))
-    fig.update_traces(marker_color=charts.COLORS["training"])
-    fig.update_xaxes(title="predicted digit", dtick=1)
-    fig.update_yaxes(title="samples")
-    return charts.style_figure(fig, "what the samples look like to a classifier", "histogram")
+    st.plotly_chart(figures.quality_figure(scored, marks))
+    st.plotly_chart(figures.histogram_figure(latest["histogram"]))
 
 
 def _ending(result: dict, grids: list[dict]) -> None:
@@ -262,27 +192,7 @@ def _ending(result: dict, grids: list[dict]) -> None:
         )
         whole.download_button(
             "Download the filmstrip (GIF)",
-            filmstrip_gif(grids),
+            filmstrip_gif(grids, GRID_SIDE),
             file_name="filmstrip.gif",
             mime="image/gif",
         )
-
-
-def filmstrip_gif(grids: list[dict], side: int = GRID_SIDE) -> bytes:
-    """Every grid of a run as the frames of a looping GIF, enlarged to `side` pixels.
-
-    Args:
-        grids: image events with uint8 `pixels`, oldest first.
-        side: the short side of each frame.
-    """
-    frames = [Image.fromarray(upscale(grid["pixels"], side)) for grid in grids]
-    buffer = io.BytesIO()
-    frames[0].save(
-        buffer,
-        format="GIF",
-        save_all=True,
-        append_images=frames[1:],
-        duration=GIF_FRAME_MILLISECONDS,
-        loop=0,
-    )
-    return buffer.getvalue()

@@ -1,4 +1,4 @@
-"""Images for the pages: enlarged pixels, PNG bytes, and a gallery of mistakes.
+"""Images for the pages: enlarged pixels, PNG and GIF bytes, a filmstrip, a gallery of mistakes.
 
 Runs report images as small uint8 arrays, `(H, W)` for grey or `(H, W, 3)` for colour: a GAN's
 sample grid, or the test examples a classifier got wrong. The digits datasets are tiny (8×8 or
@@ -18,6 +18,8 @@ from numpy.typing import ArrayLike
 from PIL import Image
 
 from trainers.images import as_pixels
+
+GIF_FRAME_MILLISECONDS = 250
 
 
 def upscale(pixels: ArrayLike, min_side: int = 112) -> np.ndarray:
@@ -39,6 +41,42 @@ def to_png(pixels: ArrayLike) -> bytes:
     """Encodes uint8 pixels, `(H, W)` grey or `(H, W, 3)` RGB, as PNG bytes."""
     buffer = io.BytesIO()
     Image.fromarray(as_pixels(pixels)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def filmstrip(grids: list[dict], frames: int) -> list[dict]:
+    """At most `frames` of a run's sample grids, evenly spread from the first to the latest.
+
+    Args:
+        grids: image events, oldest first.
+        frames: the most grids to keep; at least 2 when there are more grids than that.
+    """
+    if len(grids) <= frames:
+        return grids
+    last = len(grids) - 1
+    return [grids[round(index * last / (frames - 1))] for index in range(frames)]
+
+
+def filmstrip_gif(grids: list[dict], side: int) -> bytes:
+    """Every grid of a run as the frames of a looping GIF, enlarged to `side` pixels.
+
+    Args:
+        grids: image events with uint8 `pixels`, oldest first; at least one.
+        side: the short side of each frame (see `upscale`).
+
+    Returns:
+        The GIF's bytes, one frame per grid, `GIF_FRAME_MILLISECONDS` each.
+    """
+    frames = [Image.fromarray(upscale(grid["pixels"], side)) for grid in grids]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=GIF_FRAME_MILLISECONDS,
+        loop=0,
+    )
     return buffer.getvalue()
 
 

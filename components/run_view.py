@@ -1,10 +1,10 @@
 """One run on screen: live progress, charts, controls, results and its code.
 
 The Train page and the Runs page both draw a run with `show_run()`. While the run is queued or
-training, the view is a fragment that redraws itself from `job.log.snapshot()` every second;
-once the run has ended it reruns the page one last time and then stays still, with no timer.
+training, the view redraws itself from `job.log.snapshot()` every second (`live.follow`); once
+the run has ended it stays still.
 
-Every chart is drawn by `components.charts` from the snapshot's plain data; this module only
+Every chart is drawn by `components.figures` from the snapshot's plain data; this module only
 lays them out: per-batch curves for each metric the run logs, the epoch curves below them, the
 learning rate and speed beside the latest images, and the test results once the run is over.
 """
@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import charts, code_view, controls
+from components import code_view, controls, figures, live
 from components.images import show_gallery, upscale
 from trainers import catalog
 from trainers.events import BATCH_FIELDS, DIVERGED, FAILED, QUEUED, STOPPED
 from trainers.progress import progress_text
 from trainers.worker import Job
-
-REFRESH_SECONDS = 1.0
 
 
 def show_run(job: Job, position: int = 0, steer: bool = True) -> None:
@@ -31,21 +29,14 @@ def show_run(job: Job, position: int = 0, steer: bool = True) -> None:
         position: how many runs come before it in the queue (see `Worker.position`).
         steer: draw Stop, Pause/Resume and the learning rate input while it trains.
     """
-    live = not job.log.finished
-    # Choosing the timer on each full run lets a finished run stop refreshing itself.
-    view = st.fragment(run_every=REFRESH_SECONDS if live else None)(_draw)
-    view(job, position, steer, live)
+    live.follow(job, _draw, position, steer)
 
 
-def _draw(job: Job, position: int, steer: bool, live: bool) -> None:
-    snapshot = job.log.snapshot()
-    status = snapshot["status"]
-    if live and job.log.finished:
-        st.rerun()  # the whole page: its buttons change, and this view drops its timer
+def _draw(job: Job, snapshot: dict, ongoing: bool, position: int, steer: bool) -> None:
     _status(snapshot, position)
-    if steer and live:
+    if steer and ongoing:
         controls.steer(job)
-    if status == QUEUED:
+    if snapshot["status"] == QUEUED:
         code_view.show_code(job.config.style)
         return
     _charts(snapshot)
@@ -94,7 +85,7 @@ def metric_names(snapshot: dict) -> list[str]:
     if logged:
         return sorted(logged, key=lambda name: "loss" not in name)  # losses first
     config = snapshot["config"]
-    if catalog.ARCHITECTURES[config["architecture"]].is_gan:
+    if catalog.is_gan(config["architecture"]):
         return ["d_loss", "g_loss"]
     info = catalog.DATASETS.get(config["dataset"])
     return ["loss", "mae" if info and info.task == "regression" else "accuracy"]
@@ -105,20 +96,26 @@ def _charts(snapshot: dict) -> None:
     names = metric_names(snapshot)
     smoothing_column, log_column, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
     smoothing = smoothing_column.slider(
-        "Smoothing (EMA)", 0.0, 0.99, 0.6, 0.01, key="smoothing", help="As in TensorBoard."
+        "Smoothing (EMA)",
+        0.0,
+        0.99,
+        figures.SMOOTHING,
+        0.01,
+        key="smoothing",
+        help="As in TensorBoard.",
     )
     log_y = log_column.toggle("Log scale", key="log_scale")
     for row in range(0, len(names), 2):
         for column, name in zip(st.columns(2), names[row : row + 2], strict=False):
-            figure = charts.batch_figure(batches, name, smoothing, log_y, marks)
+            figure = figures.batch_figure(batches, name, smoothing, log_y, marks)
             column.plotly_chart(figure, theme=None, key=f"batch-{name}")
     epoch_metrics = [name for name in names if any(name in row for row in snapshot["epochs"])]
     for row in range(0, len(epoch_metrics), 2):
         for column, name in zip(st.columns(2), epoch_metrics[row : row + 2], strict=False):
-            figure = charts.epoch_figure(snapshot["epochs"], name)
+            figure = figures.epoch_figure(snapshot["epochs"], name)
             column.plotly_chart(figure, theme=None, key=f"epoch-{name}")
     rate, images = st.columns(2)
-    rate.plotly_chart(charts.rate_figure(batches, marks), theme=None, key="rate")
+    rate.plotly_chart(figures.rate_figure(batches, marks), theme=None, key="rate")
     with images:
         _latest_image(snapshot["images"], snapshot["info"].get("class_names", []))
 
@@ -153,13 +150,13 @@ def _results(result: dict) -> None:
         column.metric(f"{split} {name}", f"{value:.4f}")
     if "regression" in result:
         points = result["regression"]
-        figure = charts.regression_figure(points["true"], points["predicted"])
+        figure = figures.regression_figure(points["true"], points["predicted"])
         st.plotly_chart(figure, theme=None, key="regression")
         return
     if "confusion" not in result:
         return
     confusion, mistakes = st.columns([2, 3])
-    figure = charts.confusion_figure(result["confusion"], result.get("class_names", []))
+    figure = figures.confusion_figure(result["confusion"], result.get("class_names", []))
     confusion.plotly_chart(figure, theme=None, key="confusion")
     items = result.get("misclassified", [])
     if any(item["pixels"] is None for item in items):

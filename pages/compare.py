@@ -6,16 +6,15 @@ page itself never trains.
 
 import streamlit as st
 
-from components import race_view
-from components.registry import worker
+from components import lab_view, race_view, registry
 
 st.title("Compare")
-engine = worker()
-if engine.startup_error:
-    st.error(f"The training engine could not start: {engine.startup_error}")
+worker = registry.worker()
+if worker.startup_error:
+    st.error(f"The training engine could not start: {worker.startup_error}")
 
 race_tab, lab_tab = st.tabs(["Optimizer race", "Style lab"])
 with race_tab:
-    race_view.show_race(engine)
+    race_view.show_race(worker)
 with lab_tab:
-    race_view.show_lab(engine)
+    lab_view.show_lab(worker)

@@ -2,93 +2,73 @@
 
 The sidebar sets up the run. The defaults (`gan-classroom` trained by `gan_fit` on mnist-5k)
 draw recognisable digits within a few minutes on a laptop's CPU; `dcgan` is the guides' own,
-larger network. Start hands the run to the worker thread like the Train page does, so a GAN
-queues behind the runs before it; the page only reads the run's snapshot once a second.
+larger network. Every number starts from a GAN's default in `RunConfig`. Start hands the run to
+the worker thread like the Train page does, so a GAN queues behind the runs before it; the page
+only reads the run's snapshot once a second.
 """
 
 import streamlit as st
 
-from components import gan_view, launcher
-from components.controls import explain
-from components.registry import worker
-from trainers import catalog, config
+from components import gan_view, live, registry
+from components.settings_input import number_input, select, style_select
+from trainers import catalog
 from trainers.config import RunConfig
 
 ALL_CLASSES = "all"
-STUDIO_DEFAULTS = RunConfig(
-    **config.GAN_DEFAULTS, architecture="gan-classroom", style="gan_fit", epochs=30
-)
+STUDIO_DEFAULTS = RunConfig.for_architecture("gan-classroom", style="gan_fit", epochs=30)
+# Where the studio's widgets differ from the GAN settings' own labels and defaults.
+OVERRIDES = {
+    "learning_rate": {"label": "Generator LR"},
+    "epochs": {"value": STUDIO_DEFAULTS.epochs},
+}
 
 st.title("GAN studio")
-engine = worker()
+worker = registry.worker()
 
 
-def choose_config() -> tuple[RunConfig, str | None]:
-    """Draws the widgets of a GAN run; returns its configuration and why it cannot run, if so."""
-    datasets = [name for name, info in catalog.DATASETS.items() if info.kind == "image"]
-    dataset = st.selectbox("Dataset", datasets, key="gan_dataset")
+def choose_config() -> RunConfig:
+    """Draws the widgets of a GAN run; returns the run they describe."""
+    dataset = st.selectbox("Dataset", catalog.image_datasets(), key="gan_dataset")
     digit = st.selectbox(
         "Draw only one class",
         [ALL_CLASSES, *range(10)],
         key="gan_class",
         help="Train on the images of one class only, e.g. only the digit 3.",
     )
-    gans = [name for name, info in catalog.ARCHITECTURES.items() if info.is_gan]
-    architecture = st.selectbox(
+    architecture = select(
         "Networks",
-        gans,
-        index=gans.index(STUDIO_DEFAULTS.architecture),
+        catalog.gan_architectures(),
+        STUDIO_DEFAULTS.architecture,
         key="gan_architecture",
-        format_func=lambda name: f"{name}: {catalog.ARCHITECTURES[name].description}",
+        described_in=catalog.ARCHITECTURES,
     )
-    styles = catalog.styles_for(architecture)
-    style = st.selectbox(
-        "Training style",
-        styles,
-        index=styles.index(STUDIO_DEFAULTS.style),
-        key="gan_style",
-        format_func=lambda name: f"{name}: {catalog.STYLES[name].description}",
-    )
+    style = style_select(architecture, STUDIO_DEFAULTS.style, key="gan_style")
     left, right = st.columns(2)
-    learning_rate = left.number_input(
-        "Generator LR", min_value=1e-7, value=STUDIO_DEFAULTS.learning_rate, format="%g"
-    )
-    discriminator_learning_rate = right.number_input(
-        "Discriminator LR",
-        min_value=1e-7,
-        value=STUDIO_DEFAULTS.discriminator_learning_rate,
-        format="%g",
-    )
-    batch_size = left.number_input("Batch size", min_value=2, value=STUDIO_DEFAULTS.batch_size)
-    discriminator_steps = right.number_input(
-        "D steps per G step", min_value=1, max_value=10, value=STUDIO_DEFAULTS.discriminator_steps
-    )
-    image_every = left.number_input(
-        "Samples every (steps)", min_value=1, value=STUDIO_DEFAULTS.image_every
-    )
-    epochs = right.number_input("Epochs", min_value=1, value=STUDIO_DEFAULTS.epochs)
-    config = RunConfig(
+    numbers = {
+        name: number_input(name, column, key=f"gan_{name}", gan=True, **OVERRIDES.get(name, {}))
+        for name, column in (
+            ("learning_rate", left),
+            ("discriminator_learning_rate", right),
+            ("batch_size", left),
+            ("discriminator_steps", right),
+            ("image_every", left),
+            ("epochs", right),
+        )
+    }
+    return RunConfig.for_architecture(
+        architecture,
         dataset=dataset,
-        architecture=architecture,
         style=style,
-        optimizer=STUDIO_DEFAULTS.optimizer,
-        learning_rate=float(learning_rate),
-        discriminator_learning_rate=float(discriminator_learning_rate),
-        batch_size=int(batch_size),
-        discriminator_steps=int(discriminator_steps),
-        image_every=int(image_every),
-        epochs=int(epochs),
         classes=[] if digit == ALL_CLASSES else [digit],
-        validation_split=STUDIO_DEFAULTS.validation_split,
+        **numbers,
     )
-    return config, explain(config)
 
 
 with st.sidebar:
     st.header("Set up a GAN")
-    config, problem = choose_config()
+    config = choose_config()
 
-job = launcher.start_and_follow(engine, config, problem, session_key="gan_job")
+job = live.start(worker, config, "gan_job", sidebar=True)
 if job is None:
     st.markdown(
         "A generator turns random noise into images; a discriminator tells them from real ones, "

@@ -6,12 +6,12 @@ a row draws that run with the same view as the Train page, live if it is still t
 
 import streamlit as st
 
-from components import race_view, run_view
-from components.registry import worker
-from trainers.race import RaceLog
+from components import lab_view, race_view, registry, run_view
 from trainers.worker import Job
 
 st.title("Runs")
+worker = registry.worker()
+VIEWS = {"race": race_view.show_job, "lab": lab_view.show_job}  # jobs of several runs
 
 
 def row(job: Job) -> dict:
@@ -33,7 +33,7 @@ def row(job: Job) -> dict:
     }
 
 
-jobs = list(reversed(list(worker().jobs.values())))
+jobs = list(reversed(worker.jobs()))
 if not jobs:
     st.info("No run yet. Start one on the Train page.")
     st.stop()
@@ -51,7 +51,7 @@ if not picked:
     st.stop()
 job = jobs[picked[0]]
 st.subheader(job.run_id)
-if isinstance(job.log, RaceLog):  # an optimizer race or a style lab: several runs in one job
-    race_view.show_job(job)
+if job.is_group:
+    VIEWS[job.config.kind](job)
 else:
-    run_view.show_run(job, worker().position(job))
+    run_view.show_run(job, worker.position(job))

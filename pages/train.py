@@ -7,17 +7,16 @@ once: the page never trains, it only reads the run's snapshot once a second.
 
 import streamlit as st
 
-from components import code_view, controls, launcher, run_view
-from components.registry import worker
+from components import code_view, controls, live, registry, run_view
 
 st.title("Train")
-engine = worker()
+worker = registry.worker()
 
 with st.sidebar:
     st.header("Set up a run")
     config, problem = controls.choose_config()
 
-job = launcher.start_and_follow(engine, config, problem, session_key="train_job")
+job = live.start(worker, config, "train_job", problem, sidebar=True)
 if job is None:
     st.markdown(
         "Choose a dataset, a model and a way of training it in the sidebar, then press "
@@ -27,4 +26,4 @@ if job is None:
     with st.expander("Code of this training style", expanded=True):
         code_view.show_code(config.style)
 else:
-    run_view.show_run(job, engine.position(job))
+    run_view.show_run(job, worker.position(job))

@@ -1,8 +1,10 @@
-"""Shared fixtures: the real Looplab server, and a real headless Chromium to drive it.
+"""Shared fixtures: the real Looplab server, a real headless Chromium to drive it, and waiting.
 
 `app_url` starts `streamlit run app.py` once per test session on a free localhost port and
 stops it at the end; `page` opens a fresh Chromium tab for one test. Browser tests are marked
-`@pytest.mark.browser`.
+`@pytest.mark.browser`. `until` waits for what the worker's runs do: it checks its condition
+each time a run records an event, so a test waits exactly as long as the run takes, and never
+sleeps a fixed time.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ import os
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_START_SECONDS = 60
+SERVING = "You can now view your Streamlit app"  # what the server prints once it listens
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,6 +38,54 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def wait_for_events(
+    condition: Callable[[], bool], logs: Iterable, seconds: float, what: str = ""
+) -> None:
+    """Returns once `condition()` holds, checking it again whenever one of `logs` records an event.
+
+    Args:
+        condition: what to wait for, e.g. `lambda: job.log.finished`.
+        logs: the `RunLog`s whose events may change it.
+        seconds: how long to wait at the most before failing the test.
+        what: what is waited for, for the failure's message.
+    """
+    changed = threading.Condition()
+
+    def notify(event) -> None:
+        with changed:
+            changed.notify_all()
+
+    for log in logs:
+        log.subscribe(notify)
+    with changed:
+        assert changed.wait_for(condition, timeout=seconds), f"waited {seconds} s for {what}"
+
+
+@pytest.fixture
+def until() -> Callable[..., None]:
+    """`until(condition, seconds=60, what="")`: waits for what the worker's runs do.
+
+    The condition is checked at each event of any job the worker holds when the wait begins.
+    """
+    from components.registry import worker
+
+    def wait(condition: Callable[[], bool], seconds: float = 60, what: str = "") -> None:
+        wait_for_events(condition, [job.log for job in worker().jobs()], seconds, what)
+
+    return wait
+
+
+def _relay(server: subprocess.Popen, log_path: Path, listening: threading.Event) -> None:
+    """Copies the server's output to its log; sets `listening` once it serves (or has ended)."""
+    with open(log_path, "w") as log:
+        for line in server.stdout:
+            log.write(line)
+            log.flush()
+            if SERVING in line:
+                listening.set()
+    listening.set()
 
 
 def _answers(url: str) -> bool:
@@ -56,18 +108,19 @@ def app_url(tmp_path_factory) -> str:
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
     ]  # fmt: skip
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    listening = threading.Event()
+    threading.Thread(target=_relay, args=(server, log_path, listening), daemon=True).start()
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while not _answers(f"{url}/_stcore/health"):
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"The Streamlit server did not answer within {SERVER_START_SECONDS} s. "
-                    f"Its output:\n{log_path.read_text()}"
-                )
-            time.sleep(0.2)
+        listening.wait(SERVER_START_SECONDS)
+        if not _answers(f"{url}/_stcore/health"):
+            raise RuntimeError(
+                f"The Streamlit server did not answer within {SERVER_START_SECONDS} s. "
+                f"Its output:\n{log_path.read_text()}"
+            )
         yield url
     finally:
         server.terminate()

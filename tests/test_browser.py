@@ -1,17 +1,18 @@
 """The Train page in a real Chromium against the real `streamlit run app.py` server.
 
 A person opens Looplab, starts a run on mnist-5k, and watches the loss chart grow on its own;
-pausing freezes it, resuming lets it grow again, and Stop ends the run with its results. No
-exception may show on the page at any point.
+pausing freezes it (a new learning rate is still taken), resuming lets it grow again, and Stop
+ends the run with its results. No exception may show on the page at any point. Every wait is
+for something the page shows, with a generous deadline, never a fixed time.
 """
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ENGINE_READY_MS = 120_000  # TensorFlow loads in the server's worker thread: slow under load
 FIRST_BATCH_SECONDS = 120  # mnist-5k is parsed from CSV on first use, then cached
@@ -27,28 +28,43 @@ LAST_LOSS_STEP = """() => {
   return Math.max(-1, ...steps);
 }"""
 
-# Whether the "loss per batch" chart shows the dashed line of a pause, labelled "paused".
-PAUSE_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].some(
+# What the loss chart has grown to once it draws a step past `beyond`: `{step}`, or `{failed}`
+# as soon as the page says the run failed; null while neither.
+GROWN = f"""(beyond) => {{
+  const alerts = [...document.querySelectorAll('[data-testid="stAlert"]')];
+  if (alerts.some(a => a.textContent.includes('The run failed'))) return {{failed: true}};
+  const step = ({LAST_LOSS_STEP})();
+  return step > beyond ? {{step}} : null;
+}}"""
+
+# Whether the "loss per batch" chart shows the dashed line of a mark with this label.
+MARK_DRAWN = """(label) => [...document.querySelectorAll('.js-plotly-plot')].some(
   p => p.layout?.title?.text === 'loss per batch'
-    && (p.layout.annotations || []).some(a => a.text === 'paused'))"""
+    && (p.layout.annotations || []).some(a => a.text.split(' · ').includes(label)))"""
 
 
 def last_loss_step(page: Page) -> float:
     return page.evaluate(LAST_LOSS_STEP)
 
 
-def wait_for_growth(page: Page, beyond: float, seconds: float = 30) -> float:
+def wait_for_growth(page: Page, beyond: float, seconds: float = 60) -> float:
     """Waits until the loss chart draws a step past `beyond`; returns the last step drawn."""
-    deadline = time.monotonic() + seconds
-    while (step := last_loss_step(page)) <= beyond:
-        assert time.monotonic() < deadline, f"the loss chart stayed at step {step} for {seconds} s"
-        failure = page.get_by_text("The run failed")
-        assert not failure.count(), failure.first.inner_text()
-        page.wait_for_timeout(250)
-    return step
+    try:
+        grown = page.wait_for_function(GROWN, arg=beyond, polling=100, timeout=seconds * 1000)
+    except PlaywrightTimeoutError:
+        step = last_loss_step(page)
+        raise AssertionError(f"the loss chart stayed at step {step} for {seconds} s") from None
+    grown = grown.json_value()
+    assert "failed" not in grown, page.get_by_text("The run failed").first.inner_text()
+    return grown["step"]
 
 
-def set_number(page: Page, label: str, value: int) -> None:
+def wait_for_mark(page: Page, label: str) -> None:
+    """Waits until the loss chart draws a mark labelled `label`, e.g. "paused"."""
+    page.wait_for_function(MARK_DRAWN, arg=label, polling=100, timeout=30_000)
+
+
+def set_number(page: Page, label: str, value: int | str) -> None:
     field = page.get_by_label(label, exact=True)
     field.fill(str(value))
     field.press("Enter")
@@ -72,16 +88,19 @@ def test_a_live_run_grows_pauses_resumes_and_stops(app_url, page, tmp_path):
 
     start.click()
     first = wait_for_growth(page, beyond=-1, seconds=FIRST_BATCH_SECONDS)
-    page.wait_for_timeout(2500)
-    assert last_loss_step(page) > first, "the loss chart did not gain points on its own"
+    wait_for_growth(page, beyond=first)  # the chart gains points on its own
 
     page.get_by_role("button", name="Pause").click()
     resume = page.get_by_role("button", name="Resume")
     expect(resume).to_be_visible(timeout=10_000)
     # The pause mark lands after the batch in flight: once it is drawn, so are all the rows.
-    page.wait_for_function(PAUSE_DRAWN, timeout=30_000)
+    wait_for_mark(page, "paused")
     paused_at = last_loss_step(page)
-    page.wait_for_timeout(3000)
+    # A paused run still takes requests: once the chart marks the new learning rate, the
+    # worker has been round its pause loop and the chart redrawn, with no batch in between.
+    set_number(page, "New learning rate", "0.0005")
+    page.get_by_role("button", name="Apply").click()
+    wait_for_mark(page, "lr → 0.0005")
     assert last_loss_step(page) == paused_at, "the loss chart kept growing while paused"
 
     resume.click()
@@ -95,7 +114,6 @@ def test_a_live_run_grows_pauses_resumes_and_stops(app_url, page, tmp_path):
 
     screenshot = tmp_path / "train.png"
     page.set_viewport_size({"width": 1440, "height": 2200})  # the page scrolls inside itself
-    page.wait_for_timeout(1500)
     page.screenshot(path=screenshot)
     if os.environ.get("LOOPLAB_SCREENSHOTS"):
         DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)

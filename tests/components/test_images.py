@@ -1,4 +1,4 @@
-"""Image grids, PNG bytes and the gallery of mistakes."""
+"""Image grids, PNG and GIF bytes, the filmstrip, and the gallery of mistakes."""
 
 import io
 
@@ -7,7 +7,14 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from components.images import caption, to_png, upscale
+from components.images import (
+    GIF_FRAME_MILLISECONDS,
+    caption,
+    filmstrip,
+    filmstrip_gif,
+    to_png,
+    upscale,
+)
 from trainers.images import image_grid, tile
 
 
@@ -63,6 +70,44 @@ def test_small_digits_are_enlarged_with_crisp_pixels():
 
     assert large.shape == (112, 112)
     np.testing.assert_array_equal(large[::14, ::14], digit)
+
+
+def grids(count, shape=(8, 8)):
+    """`count` sample grids, each one flat grey level, ten steps apart."""
+    return [
+        {"step": 10 * (i + 1), "pixels": np.full(shape, (10 * i) % 256, dtype=np.uint8)}
+        for i in range(count)
+    ]
+
+
+def test_the_filmstrip_spreads_its_frames_from_the_first_grid_to_the_latest():
+    shown = filmstrip(grids(50), frames=8)
+
+    steps = [grid["step"] for grid in shown]
+    assert len(steps) == 8
+    assert steps[0] == 10 and steps[-1] == 500
+    gaps = np.diff(steps)
+    assert gaps.min() > 0 and gaps.max() - gaps.min() <= 10  # evenly spread
+
+
+def test_a_short_run_shows_every_grid_in_its_filmstrip():
+    shown = filmstrip(grids(3), frames=8)
+
+    assert [grid["step"] for grid in shown] == [10, 20, 30]
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (8, 8, 3)])
+def test_the_filmstrip_gif_has_a_looping_frame_per_grid_at_the_asked_size(shape):
+    gif = Image.open(io.BytesIO(filmstrip_gif(grids(5, shape), side=64)))
+
+    assert gif.format == "GIF" and gif.n_frames == 5
+    assert gif.size == (64, 64)
+    assert gif.info["loop"] == 0 and gif.info["duration"] == GIF_FRAME_MILLISECONDS
+    levels = []
+    for frame in range(gif.n_frames):
+        gif.seek(frame)
+        levels.append(np.asarray(gif.convert("L"))[32, 32])
+    assert levels == [0, 10, 20, 30, 40]  # each frame is its grid, in order
 
 
 def test_captions_say_what_went_wrong():

@@ -4,8 +4,6 @@ A person opens the optimizer race, loads the "SGD vs Adam, Trainer pattern" pres
 and watches both optimizers' curves grow together in the overlay chart, then stops the race.
 """
 
-import time
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -13,31 +11,27 @@ PRESET = "SGD vs Adam, Trainer pattern"
 # The worker may still be loading TensorFlow and parsing MNIST, or training another run.
 RACE_SECONDS = 180
 
-# Each trace's last step on the race's overlay chart, by optimizer.
-LAST_STEPS = """() => {
+# Each optimizer's last step on the race's overlay chart once every one of `count` has passed
+# `beyond` (`{label: step}`), or null until then.
+STEPS_PAST = """([count, beyond]) => {
   const plots = [...document.querySelectorAll('.js-plotly-plot')];
-  const race = plots.find(p => p.layout && p.layout.title &&
-    (p.layout.title.text || '').includes('loss and accuracy, per optimizer'));
-  if (!race) return {};
+  const race = plots.find(
+    p => (p.layout?.title?.text || '').includes('loss and accuracy, per optimizer'));
   // Plotly.js decodes the figure's base64 arrays into _fullData.
   const last = {};
-  for (const trace of race._fullData || []) {
+  for (const trace of race?._fullData || []) {
     const x = Array.from(trace.x || [], Number);
     if (x.length) last[trace.name] = Math.max(last[trace.name] || 0, ...x);
   }
-  return last;
+  const steps = Object.values(last);
+  return steps.length === count && Math.min(...steps) > beyond ? last : null;
 }"""
 
 
 def wait_for_steps(page: Page, beyond: float, seconds: float) -> dict:
     """Waits until both optimizers' curves reach past step `beyond`; returns their last steps."""
-    deadline = time.monotonic() + seconds
-    while True:
-        last = page.evaluate(LAST_STEPS)
-        if len(last) == 2 and min(last.values()) > beyond:
-            return last
-        assert time.monotonic() < deadline, f"the overlay stayed at {last} for {seconds} s"
-        page.wait_for_timeout(250)
+    steps = page.wait_for_function(STEPS_PAST, arg=[2, beyond], polling=100, timeout=seconds * 1000)
+    return steps.json_value()
 
 
 @pytest.mark.browser

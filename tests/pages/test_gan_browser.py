@@ -6,32 +6,34 @@ Stop ends the run with its interpolation strip and downloads. No exception may s
 """
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
 
 ENGINE_READY_MS = 120_000  # TensorFlow loads in the server's worker thread: slow under load
 FIRST_GRID_SECONDS = 180  # the first batch traces both networks: slow when the cores are busy
-SAMPLES = re.compile(r"step (\d+): samples from the same fixed noise")
 
+# The large sample grid once its step passes `after`: `{step, src}`, or null until then.
+NEW_GRID = r"""(after) => {
+  const samples = /step (\d+): samples from the same fixed noise/;
+  const grid = [...document.querySelectorAll('[data-testid="stImage"]')].find(
+    image => samples.test(image.textContent));
+  const step = grid ? Number(grid.textContent.match(samples)[1]) : -1;
+  if (step <= after) return null;
+  return {step, src: grid.querySelector('img')?.getAttribute('src') || ''};
+}"""
 
-def shown_grid(page: Page) -> tuple[int, str]:
-    """The step and the image address of the large sample grid; (-1, "") before the first."""
-    caption = page.get_by_text(SAMPLES)
-    if not caption.count():
-        return -1, ""
-    step = int(SAMPLES.search(caption.first.inner_text()).group(1))
-    image = page.locator('[data-testid="stImage"] img').first
-    return step, image.get_attribute("src") or ""
+# Whether the d_loss chart shows the dashed line of the pause, labelled "paused".
+PAUSE_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].some(
+  p => (p.layout?.title?.text || '').includes('d_loss per batch')
+    && (p.layout.annotations || []).some(a => a.text.split(' · ').includes('paused')))"""
 
 
 def wait_for_new_grid(page: Page, after: tuple[int, str], seconds: float = 60) -> tuple[int, str]:
-    deadline = time.monotonic() + seconds
-    while (grid := shown_grid(page))[0] <= after[0]:
-        assert time.monotonic() < deadline, f"the sample grid stayed at step {after[0]}"
-        page.wait_for_timeout(250)
-    return grid
+    """Waits until the large grid shows a step past `after`'s; returns its step and address."""
+    grid = page.wait_for_function(NEW_GRID, arg=after[0], polling=100, timeout=seconds * 1000)
+    grid = grid.json_value()
+    return grid["step"], grid["src"]
 
 
 @pytest.mark.browser
@@ -55,7 +57,8 @@ def test_the_sample_grid_redraws_while_a_gan_trains(app_url, page):
 
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Train G one batch")).to_be_visible(timeout=10_000)
-    page.wait_for_timeout(1500)  # let the paused view settle before the next click
+    # Once the chart marks the pause, the worker holds and the view redraws as it will stay.
+    page.wait_for_function(PAUSE_DRAWN, polling=100, timeout=30_000)
     page.get_by_role("button", name="Stop").click()
     expect(page.get_by_text(re.compile(r"stopped · epoch"))).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name="Download the filmstrip (GIF)")).to_be_visible(

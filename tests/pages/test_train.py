@@ -9,7 +9,6 @@ shared by every browser tab.
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.registry import worker
 from trainers.config import RunConfig
+from trainers.settings import settings_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "train.py")
@@ -25,23 +25,27 @@ ENGINE_READY_SECONDS = 120  # TensorFlow loads on the worker thread, slowly on a
 
 @pytest.fixture
 def page() -> AppTest:
-    """The Train page, drawn once the engine is ready (so Start can be enabled)."""
-    assert worker().ready.wait(ENGINE_READY_SECONDS), "the engine did not load TensorFlow"
+    """The Train page, drawn once the worker has loaded TensorFlow (so Start can be enabled)."""
+    assert worker().ready.wait(ENGINE_READY_SECONDS), "the worker did not load TensorFlow"
     return AppTest.from_file(PAGE, default_timeout=60).run()
 
 
 def job_of(page: AppTest):
-    return worker().jobs[page.session_state["train_job"]]
+    return worker().job(page.session_state["train_job"])
 
 
-def wait_until(page: AppTest, condition, seconds: float = 60, what: str = "") -> None:
-    """Reruns the page (as its timer would) until `condition()` holds."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
-        time.sleep(0.3)
+@pytest.fixture
+def wait_until(page: AppTest, until):
+    """`wait_until(condition, seconds=60, what="")`: waits for the runs, then reruns the page.
+
+    The rerun draws what the page's timer would have drawn by then.
+    """
+
+    def wait(condition, seconds: float = 60, what: str = "") -> None:
+        until(condition, seconds, what)
         page.run()
-    page.run()
+
+    return wait
 
 
 def steps_shown(page: AppTest) -> int:
@@ -54,14 +58,15 @@ def test_the_page_modules_load_without_tensorflow():
     # The Train page must show its controls in seconds: importing TensorFlow takes ~10.
     code = (
         "import sys\n"
-        "import components.controls, components.run_view, components.registry\n"
-        "import components.launcher, components.race_view, components.gan_view\n"
+        "import components.controls, components.run_view, components.registry, components.live\n"
+        "import components.race_view, components.lab_view, components.gan_view\n"
+        "import components.figures, components.settings_input\n"
         "assert 'tensorflow' not in sys.modules, 'a page imported TensorFlow'\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
 
 
-def test_the_widgets_make_the_run_that_starts_and_it_trains_to_results(page):
+def test_the_widgets_make_the_run_that_starts_and_it_trains_to_results(page, wait_until):
     page.selectbox(key="dataset").select("digits").run()
     page.selectbox(key="style").select("train_on_batch").run()
     page.selectbox(key="optimizer").select("sgd").run()
@@ -91,7 +96,7 @@ def test_the_widgets_make_the_run_that_starts_and_it_trains_to_results(page):
         halve_lr_epoch=2,
         max_examples=200,
     )
-    wait_until(page, lambda: job_of(page).log.finished, what="the run to end")
+    wait_until(lambda: job_of(page).log.finished, what="the run to end")
     assert not page.exception and not page.error
     assert job_of(page).log.status == "completed"
     assert [m.label for m in page.metric][:2] == ["validation loss", "validation accuracy"]
@@ -103,7 +108,6 @@ def test_the_widgets_make_the_run_that_starts_and_it_trains_to_results(page):
     "settings, explanation",
     [
         ({"learning_rate": 0.0}, "learning_rate must be a number greater than 0"),
-        ({"val_split": 0.95}, "validation_split must be a number at least 0 and at most 0.9"),
         ({"epochs": 2, "halve_lr_epoch": 5}, "halve_lr_epoch must be a number"),
     ],
 )
@@ -116,26 +120,38 @@ def test_a_run_that_cannot_work_is_explained_and_cannot_start(page, settings, ex
     assert page.button(key="train_job_start").disabled
 
 
-def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page):
+def test_the_number_inputs_take_their_labels_bounds_and_defaults_from_the_run_settings(page):
+    settings = settings_of(RunConfig)
+    split = page.number_input(key="val_split")
+
+    assert (split.label, split.value) == ("Validation split", settings["validation_split"].default)
+    assert (split.min, split.max) == (0, settings["validation_split"].high)  # 0.95 cannot be typed
+    for key in ("batch_size", "epochs", "seed", "max_examples"):
+        widget = page.number_input(key=key)
+        assert (widget.label, widget.value) == (settings[key].label, settings[key].default)
+
+
+def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page, wait_until):
     page.selectbox(key="dataset").select("digits").run()
     page.number_input(key="epochs").set_value(50)
     page.number_input(key="max_examples").set_value(500).run()
     page.button(key="train_job_start").click().run()
     first = job_of(page)
-    wait_until(page, lambda: first.log.steps > 2, seconds=90, what="the first batches")
+    wait_until(lambda: first.log.steps > 2, seconds=90, what="the first batches")
 
     page.button(key="pause").click().run()
     assert page.button(key="resume")  # the button turns into Resume at once
-    wait_until(page, lambda: any(m["kind"] == "pause" for m in first.log.marks), what="pause")
+    wait_until(lambda: any(m["kind"] == "pause" for m in first.log.marks), what="pause")
     held = steps_shown(page)
-    time.sleep(1.5)
-    page.run()
-    assert steps_shown(page) == held
 
+    # A paused run still takes requests between batches: once the new learning rate is marked,
+    # the worker has been round its pause loop, and no batch may have trained meanwhile.
     page.number_input(key=f"new_learning_rate-{first.run_id}").set_value(0.0005)
     page.button(key="apply_learning_rate").click().run()
-    wait_until(page, lambda: first.log.marks[-1]["kind"] == "learning_rate", what="the new lr")
-    assert first.log.marks[-1]["value"] == 0.0005
+    wait_until(lambda: first.log.marks[-1]["kind"] == "learning_rate", what="the new lr")
+    pause, rate = first.log.marks[-2:]
+    assert rate["value"] == 0.0005
+    assert rate["step"] == pause["step"] and steps_shown(page) == held
 
     # A second run while the first holds the worker.
     page.button(key="train_job_start").click().run()
@@ -145,6 +161,6 @@ def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page):
 
     first.control.resume()
     first.control.stop()
-    wait_until(page, lambda: job_of(page).log.finished, what="both runs to end")
+    wait_until(lambda: first.log.finished and job_of(page).log.finished, what="both runs to end")
     assert first.log.status == "stopped" and job_of(page).log.status == "stopped"
     assert "stopped" in page.warning[0].value

@@ -1,0 +1,307 @@
+"""Every Plotly figure of Looplab, drawn from the plain data of a run's snapshot.
+
+A run's batches, epochs and test results; a race's or a style lab's runs overlaid; the quality
+of a GAN's samples. Each takes plain data (`RunLog.snapshot()` and its parts) and returns a
+figure, so each is tested without a running app. Long series are thinned with
+`series.downsample`, and the subtitle says so; a run that has logged nothing yet gets an empty
+figure with a note rather than an error. Their shared look is `components.figure_style`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from numpy.typing import ArrayLike
+from plotly.subplots import make_subplots
+
+from components.figure_style import (
+    COLORS,
+    MAX_POINTS,
+    PALETTE,
+    RIGHT_AXIS,
+    WAITING,
+    add_lines,
+    add_marks,
+    empty_figure,
+    style_figure,
+)
+from components.series import downsample, ema
+from trainers import summaries
+
+SMOOTHING = 0.6  # the EMA weight curves start from, as TensorBoard's slider
+AXIS_TITLES = {"step": "step", "seconds": "seconds since start", "epoch": "epoch"}
+X_AXES = {"step": "step", "examples": "examples seen", "seconds": "seconds of its own compute"}
+
+
+# One run, per batch.
+
+
+def batch_figure(
+    batches: dict,
+    metric: str,
+    smoothing: float = 0.0,
+    log_y: bool = False,
+    marks: Sequence[dict] = (),
+    x: str = "step",
+    max_points: int = MAX_POINTS,
+) -> go.Figure:
+    """One metric per batch: its own value, smoothed, and Keras' running mean over the epoch.
+
+    Args:
+        batches: the snapshot's `batches` columns.
+        metric: a metric column, e.g. `"loss"`; `mean_<metric>` is drawn too when present.
+        smoothing: the EMA weight in `[0, 1)` (see `series.ema`); `0` draws no smoothed curve.
+        log_y: draw the values on a log axis.
+        marks: the snapshot's `marks`, drawn as labelled vertical lines.
+        x: the column along the x axis, `"step"` or `"seconds"`.
+        max_points: the most points per trace (see `series.downsample`).
+
+    Returns:
+        The figure; with a note instead of curves while the run has no batch yet.
+    """
+    revision = f"batch/{metric}/{x}/{log_y}"
+    title = f"{metric} per batch"
+    if not batches.get(metric):
+        note = f"this run logs no '{metric}'" if batches.get("step") else WAITING
+        return empty_figure(title, note, revision)
+    raw = np.asarray(batches[metric], dtype=float)
+    traces = [{"y": raw, "name": "batch", "line": {"color": COLORS["batch"], "width": 1}}]
+    if smoothing > 0:
+        line = {"color": COLORS["smoothed"], "width": 2}
+        traces.append({"y": ema(raw, smoothing), "name": f"smoothed ({smoothing:g})", "line": line})
+    if f"mean_{metric}" in batches:
+        line = {"color": COLORS["mean"], "width": 2, "dash": "dot"}
+        traces.append({"y": batches[f"mean_{metric}"], "name": "epoch mean", "line": line})
+    fig = go.Figure()
+    note = add_lines(fig, batches[x], traces, max_points)
+    add_marks(fig, marks, batches, x)
+    fig.update_yaxes(type="log" if log_y else "linear", title=metric)
+    fig.update_xaxes(title=AXIS_TITLES.get(x, x))
+    return style_figure(fig, title, revision, note, hovermode="x unified")
+
+
+def rate_figure(
+    batches: dict, marks: Sequence[dict] = (), max_points: int = MAX_POINTS
+) -> go.Figure:
+    """The learning rate (left axis) and examples per second (right axis) against the step.
+
+    Args:
+        batches: the snapshot's `batches` columns.
+        marks: the snapshot's `marks`, drawn as labelled vertical lines.
+        max_points: the most points per trace (see `series.downsample`).
+
+    Returns:
+        The figure; with a note instead of curves while the run has no batch yet.
+    """
+    title, revision = "learning rate and speed", "rate"
+    if not batches.get("step"):
+        return empty_figure(title, WAITING, revision)
+    speed = {"color": COLORS["speed"]}
+    traces = [
+        {"y": batches["lr"], "name": "learning rate", "line": {"color": COLORS["learning_rate"]}},
+        {"y": batches["examples_per_second"], "name": "examples / s", "line": speed, "yaxis": "y2"},
+    ]
+    fig = go.Figure()
+    note = add_lines(fig, batches["step"], traces, max_points)
+    add_marks(fig, marks, batches, "step")
+    fig.update_layout(
+        xaxis={"title": "step"},
+        yaxis={"title": "learning rate", "title_font_color": COLORS["learning_rate"]},
+        yaxis2=RIGHT_AXIS | {"title": "examples / s", "title_font_color": COLORS["speed"]},
+    )
+    return style_figure(fig, title, revision, note, hovermode="x unified")
+
+
+# One run, per epoch and at its end.
+
+
+def epoch_figure(epochs: Sequence[dict], metric: str) -> go.Figure:
+    """Training and validation values of one metric at the end of each epoch.
+
+    Args:
+        epochs: the snapshot's `epochs`.
+        metric: e.g. `"accuracy"`; `val_<metric>` is the validation curve.
+
+    Returns:
+        The figure; with a note instead of curves until the first epoch ends.
+    """
+    title, revision = f"{metric} per epoch", f"epoch/{metric}"
+    if not epochs:
+        return empty_figure(title, "waiting for the first epoch", revision)
+    fig = go.Figure()
+    for key, name in ((metric, "training"), (f"val_{metric}", "validation")):
+        if any(key in row for row in epochs):
+            fig.add_scatter(
+                x=[row["epoch"] for row in epochs],
+                y=[row.get(key) for row in epochs],
+                name=name,
+                mode="lines+markers",
+                line={"color": COLORS[name]},
+            )
+    if not fig.data:
+        return empty_figure(title, f"this run logs no '{metric}'", revision)
+    fig.update_xaxes(title="epoch", dtick=max(1, math.ceil(len(epochs) / 10)))
+    fig.update_yaxes(title=metric)
+    return style_figure(fig, title, revision, hovermode="x unified")
+
+
+def confusion_figure(confusion: Sequence[Sequence[int]], class_names: Sequence = ()) -> go.Figure:
+    """The test set's confusion matrix as a heatmap with the count in each cell.
+
+    Args:
+        confusion: K×K counts, rows the true class and columns the predicted one.
+        class_names: K names; the class indices when empty.
+
+    Returns:
+        The figure; with a note instead of a heatmap while there is no matrix yet.
+    """
+    title, revision = "confusion matrix", "confusion"
+    if not len(confusion):
+        return empty_figure(title, "waiting for the test results", revision)
+    names = [str(name) for name in (list(class_names) or range(len(confusion)))]
+    fig = go.Figure(
+        go.Heatmap(
+            z=confusion,
+            x=names,
+            y=names,
+            colorscale="Blues",
+            showscale=False,
+            texttemplate="%{z}",
+            hovertemplate="true %{y}<br>predicted %{x}<br>%{z} examples<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="predicted", type="category", side="top")
+    fig.update_yaxes(title="true", type="category", autorange="reversed", scaleanchor="x")
+    return style_figure(fig, title, revision)
+
+
+def regression_figure(true: ArrayLike, predicted: ArrayLike) -> go.Figure:
+    """Predicted against true targets, with the line a perfect model would sit on.
+
+    Args:
+        true: the test targets.
+        predicted: the model's predictions, in the same order.
+
+    Returns:
+        The figure; with a note instead of points while there are no predictions yet.
+    """
+    title, revision = "predicted against true", "regression"
+    true, predicted = np.ravel(true), np.ravel(predicted)
+    if not true.size:
+        return empty_figure(title, "waiting for the test results", revision)
+    ends = [np.nanmin([true, predicted]), np.nanmax([true, predicted])]
+    fig = go.Figure()
+    points = {"color": COLORS["points"], "size": 5, "opacity": 0.6}
+    fig.add_scatter(x=true, y=predicted, mode="markers", name="test examples", marker=points)
+    perfect = {"color": COLORS["mark"], "dash": "dash"}
+    fig.add_scatter(x=ends, y=ends, mode="lines", name="perfect (y = x)", line=perfect)
+    fig.update_xaxes(title="true")
+    fig.update_yaxes(title="predicted", scaleanchor="x")
+    return style_figure(fig, title, revision)
+
+
+# Several runs: a race's optimizers, or a style lab's styles.
+
+
+def overlay_figure(
+    contestants: dict[str, dict],
+    metrics: tuple[str, ...] = ("loss", "accuracy"),
+    x: str = "step",
+    smoothing: float = SMOOTHING,
+    title: str = "loss and accuracy, per optimizer",
+    max_points: int = MAX_POINTS,
+) -> go.Figure:
+    """Each contestant's smoothed curves, one colour each, one panel per metric.
+
+    Args:
+        contestants: label -> that run's snapshot (a `GroupLog.snapshot()["contestants"]`).
+        metrics: the metrics to draw, one panel each, top to bottom; missing ones are skipped.
+        x: a key of `X_AXES` (see `trainers.summaries.columns`).
+        smoothing: the EMA weight of the curves (see `series.ema`).
+        title: the figure's title.
+        max_points: the most points per trace (see `series.downsample`).
+
+    Returns:
+        The figure; with a note instead of curves while no contestant has a batch yet.
+    """
+    series = {label: summaries.columns(run["batches"]) for label, run in contestants.items()}
+    if not any(series.values()):
+        return empty_figure(title, WAITING, f"overlay/{title}")
+    metrics = tuple(m for m in metrics if any(m in columns for columns in series.values()))
+    fig = make_subplots(
+        rows=len(metrics), cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=metrics
+    )
+    for index, (label, columns) in enumerate(series.items()):
+        # One colour and one legend entry per contestant, shared by its panels.
+        legend = {"name": label, "legendgroup": label, "mode": "lines", "col": 1}
+        legend["line"] = {"color": PALETTE[index % len(PALETTE)], "width": 2}
+        for row, metric in enumerate(metrics, start=1):
+            if metric in columns:
+                xs, ys, _ = downsample(columns[x], ema(columns[metric], smoothing), max_points)
+                fig.add_scatter(x=xs, y=ys, showlegend=row == 1, row=row, **legend)
+    fig.update_xaxes(title=X_AXES[x], row=len(metrics), col=1)
+    note, height = f"smoothed ({smoothing:g})", 260 + 200 * len(metrics)
+    return style_figure(fig, title, f"overlay/{title}/{x}", note, height=height)
+
+
+def multiple_figure(label: str, run: dict, x: str) -> go.Figure:
+    """One contestant's loss per batch, as the Train page draws it, titled with its label.
+
+    Args:
+        label: the contestant's name, e.g. `"adam 0.001"`.
+        run: its snapshot.
+        x: a key of `X_AXES`.
+    """
+    batches = dict(run["batches"])
+    if batches.get("step"):
+        batches["examples"] = summaries.columns(batches)["examples"].tolist()
+    fig = batch_figure(batches, "loss", SMOOTHING, marks=run["marks"], x=x)
+    return fig.update_layout(title={"text": label}, height=300, showlegend=False)
+
+
+# A GAN's samples.
+
+
+def quality_figure(scored: list[dict], marks: Sequence[dict] = ()) -> go.Figure:
+    """The Inception Score (left axis) and the confidence (right axis) against the step.
+
+    Args:
+        scored: image events that carry `quality`, oldest first.
+        marks: the snapshot's `marks`, drawn as labelled vertical lines.
+    """
+    steps = [grid["step"] for grid in scored]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=steps,
+        y=[grid["quality"]["inception_score"] for grid in scored],
+        name="Inception Score",
+        mode="lines+markers",
+        line={"color": COLORS["training"]},
+    )
+    fig.add_scatter(
+        x=steps,
+        y=[grid["quality"]["confidence"] for grid in scored],
+        name="confidence",
+        mode="lines",
+        line={"color": COLORS["validation"], "dash": "dot"},
+        yaxis="y2",
+    )
+    add_marks(fig, marks, {"step": steps}, "step")
+    fig.update_layout(
+        xaxis={"title": "step"},
+        yaxis={"title": "Inception Score", "range": [1, 10]},
+        yaxis2=RIGHT_AXIS | {"range": [0, 1]},
+    )
+    return style_figure(fig, "quality of the samples", "quality", hovermode="x unified")
+
+
+def histogram_figure(histogram: Sequence[int]) -> go.Figure:
+    """How many samples the reference classifier puts in each class: mode collapse shows."""
+    fig = go.Figure(go.Bar(x=list(range(len(histogram))), y=histogram))
+    fig.update_traces(marker_color=COLORS["training"])
+    fig.update_xaxes(title="predicted digit", dtick=1)
+    fig.update_yaxes(title="samples")
+    return style_figure(fig, "what the samples look like to a classifier", "histogram")

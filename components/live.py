@@ -1,0 +1,155 @@
+"""Start a job from a page, follow it live, and steer it: what every training page shares.
+
+A page never trains. Start hands the page's configuration to the one worker thread and keeps
+the job's id in the browser session's state, so the page follows the same job across reruns.
+Start stays disabled while the configuration cannot work, and the page says why in
+`check()`'s own words, before anything is queued.
+
+The view of a job is a fragment that redraws itself from `job.log.snapshot()` once a second
+while the job lasts; when the job ends, the fragment reruns the whole page once (its buttons
+change) and the view then stays still, with no timer. Stop, Pause and Resume only leave
+requests in the job's `RunControl`; the worker applies them between two batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from trainers.config import ConfigError
+from trainers.events import QUEUED
+from trainers.worker import Job, JobConfig, Worker
+
+REFRESH_SECONDS = 1.0
+WORKER_POLL_SECONDS = 1.0
+
+
+def explain(config: JobConfig) -> str | None:
+    """Why `config` cannot run, in its `check()`'s words, or None when it can."""
+    try:
+        config.check()
+    except ConfigError as error:
+        return str(error)
+    return None
+
+
+def start(
+    worker: Worker,
+    config: JobConfig,
+    session_key: str,
+    problem: str | None = None,
+    *,
+    label: str = "Start",
+    key: str | None = None,
+    submit: Callable[[Worker, JobConfig], Job] | None = None,
+    sidebar: bool = False,
+) -> Job | None:
+    """Says why `config` cannot run, draws Start, submits it when pressed; returns the page's job.
+
+    Args:
+        worker: the process's worker.
+        config: the job the page's widgets describe: a `RunConfig`, a race's, a style lab's.
+        session_key: where the page keeps the id of the job it follows.
+        problem: why the job cannot run when the page knows before `config.check()` does
+            (e.g. a `.npz` file that does not load).
+        label: the button's text.
+        key: the button's key; `<session_key>_start` when None.
+        submit: queues the job, as `submit(worker, config)`; `worker.submit(config)` when None.
+        sidebar: draw Start in the sidebar, full width, and keep it disabled until the worker
+            has loaded TensorFlow, saying so on the page.
+
+    Returns:
+        The job the page follows, or None before its first Start.
+    """
+    problem = problem or explain(config)
+    if problem:
+        st.error(problem)
+    loading = sidebar and (not worker.is_ready or bool(worker.startup_error))
+    pressed = (st.sidebar if sidebar else st).button(
+        label,
+        key=key or f"{session_key}_start",
+        type="primary",
+        width="stretch" if sidebar else "content",
+        disabled=bool(problem) or loading,
+    )
+    if pressed:
+        job = submit(worker, config) if submit else worker.submit(config)
+        st.session_state[session_key] = job.run_id
+    if sidebar and worker.startup_error:
+        st.error(f"The training engine could not start: {worker.startup_error}")
+    elif sidebar and not worker.is_ready:
+        _wait_for_worker(worker)
+    return worker.job(st.session_state.get(session_key, ""))
+
+
+@st.fragment(run_every=WORKER_POLL_SECONDS)
+def _wait_for_worker(worker: Worker) -> None:
+    """Says TensorFlow is loading, and reruns the page (enabling Start) once it has."""
+    if worker.is_ready:
+        st.rerun()
+    st.info("The engine is loading TensorFlow; Start is enabled in a moment.", icon="⏳")
+
+
+def follow(job: Job, draw: Callable[..., None], *args: Any) -> None:
+    """Draws a job, redrawing it every second while it lasts.
+
+    Args:
+        job: the job to draw.
+        draw: draws it, as `draw(job, snapshot, ongoing, *args)`: `snapshot` is
+            `job.log.snapshot()`, `ongoing` whether the job had not ended when the page ran.
+        *args: passed on to `draw`.
+    """
+    ongoing = not job.log.finished
+    # Choosing the timer on each full page run lets a finished job stop refreshing itself.
+    st.fragment(run_every=REFRESH_SECONDS if ongoing else None)(_redraw)(job, ongoing, draw, args)
+
+
+def _redraw(job: Job, ongoing: bool, draw: Callable[..., None], args: tuple) -> None:
+    snapshot = job.log.snapshot()
+    if ongoing and job.log.finished:
+        st.rerun()  # the whole page: its buttons change, and the view drops its timer
+    draw(job, snapshot, ongoing, *args)
+
+
+def stop_and_pause(job: Job, stop: Any, pause: Any, key_prefix: str = "") -> None:
+    """Draws Stop, and Pause or Resume, for a job that has not ended.
+
+    Args:
+        job: the job; a race's or a lab's buttons act on each of its runs.
+        stop, pause: the containers of the two buttons, e.g. two columns.
+        key_prefix: the start of the buttons' keys, e.g. `"race_"` for `race_stop`.
+    """
+    control = job.control
+    stop.button(
+        "Stop", key=f"{key_prefix}stop", on_click=control.stop, disabled=control.stop_requested
+    )
+    if control.paused:
+        pause.button("Resume", key=f"{key_prefix}resume", on_click=control.resume, type="primary")
+    else:
+        pause.button("Pause", key=f"{key_prefix}pause", on_click=control.pause)
+
+
+def group_status(job: Job, snapshot: dict, ongoing: bool, name: str) -> bool:
+    """Draws the status line of a race or a style lab, and its buttons while it lasts.
+
+    Args:
+        job: the race or the lab.
+        snapshot: its `job.log.snapshot()`.
+        ongoing: whether it had not ended when the page ran.
+        name: what it is, `"race"` or `"lab"`: the start of the buttons' keys.
+
+    Returns:
+        Whether it has started; while it is queued, says so instead.
+    """
+    if snapshot["error"]:
+        st.error(snapshot["error"])
+    st.caption(f"**{snapshot['run_id']}** · {snapshot['status']}")
+    if ongoing:
+        stop, pause, _ = st.columns([1, 1, 6])
+        stop_and_pause(job, stop, pause, key_prefix=f"{name}_")
+    if snapshot["status"] != QUEUED:
+        return True
+    st.info(f"Queued: the worker starts the {name} when the runs before it have ended.")
+    return False
