@@ -136,7 +136,7 @@ class RaceConfig:
                 f"A race needs {MIN_CONTESTANTS} to {MAX_CONTESTANTS} contestants. "
                 f"Received: {count} ({', '.join(self.labels)})"
             )
-        if self.style in catalog.STYLES and catalog.STYLES[self.style].gan:
+        if self.style in catalog.STYLES and self.style not in catalog.classifier_styles():
             raise ConfigError(
                 f"A race compares optimizers on one network; GAN styles train two. "
                 f"Choose {catalog.choices(catalog.classifier_styles())}. "

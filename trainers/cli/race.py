@@ -1,7 +1,7 @@
 """`python -m trainers race`: race optimizers on one network and write the race's files.
 
 The contestants train in lockstep on this thread (see `trainers.race`); the command writes
-`summary.json` and one per-batch CSV per contestant into `--out` (`trainers.store.write_race`),
+`summary.json` and one per-batch CSV per contestant into `--out` (`trainers.outputs.write_race`),
 and prints the leader board. Its options come from the settings of a group's runs and of the
 race (`trainers.cli.options`).
 """
@@ -18,8 +18,8 @@ from trainers.config import ConfigError
 from trainers.control import RunControl
 from trainers.events import FAILED
 from trainers.group import GroupLog, GroupRunConfig
+from trainers.outputs import write_race
 from trainers.race import MAX_CONTESTANTS, MIN_CONTESTANTS, RaceConfig, execute, parse_contestants
-from trainers.store import write_race
 
 # The settings every contestant shares; the optimizers and their learning rates are the race's.
 RUN_SETTINGS = (

@@ -2,7 +2,7 @@
 
 The command line is its own worker: the run trains on the calling thread. It draws a one-line
 progress bar on stderr when stderr is a terminal, prints one line with the outcome at the end,
-and writes the run's files into `--out` through `trainers.store`. Ctrl-C stops the run after
+and writes the run's files into `--out` through `trainers.outputs`. Ctrl-C stops the run after
 the batch it is training and still writes the files; a second Ctrl-C quits at once.
 
 Exit status: 0 for a completed run, 1 for a run that failed or diverged, 2 for options that
@@ -26,9 +26,9 @@ from trainers.cli.options import add_settings, command_parser, given
 from trainers.config import ConfigError, RunConfig
 from trainers.control import RunControl
 from trainers.events import COMPLETED, DIVERGED, STOPPED, Event, RunLog
+from trainers.outputs import OutputFolder
 from trainers.progress import WAITING, progress_text
 from trainers.settings import settings_of
-from trainers.store import RunStore
 
 # With --minutes or --max-steps and no --epochs, that limit ends the run: as many epochs as
 # RunConfig.check() allows.
@@ -151,7 +151,7 @@ def run(config: RunConfig, folder: Path) -> int:
 
     Args:
         config: a checked configuration.
-        folder: where `trainers.store` writes the run's files.
+        folder: where `trainers.outputs` writes the run's files.
 
     Returns:
         The exit status: 0 completed, 1 failed or diverged, 130 stopped.
@@ -161,12 +161,12 @@ def run(config: RunConfig, folder: Path) -> int:
 
     log = RunLog(folder.name, config.to_dict())
     control = RunControl()
-    store = RunStore(folder, log)
+    outputs = OutputFolder(folder, log)
     bar = ProgressBar(log, sys.stderr)
     with stop_on_interrupt(control, sys.stderr):
         trained = engine.execute(config, log, control)
     bar.clear()
-    summary = store.finish(None if trained is None else trained.model)
+    summary = outputs.finish(None if trained is None else trained.model)
     print(outcome_line(log.snapshot(), summary, folder))
     if summary["status"] == DIVERGED:
         print(

@@ -1,6 +1,6 @@
 """A run's outputs on disk: what the command line leaves in its `--out` folder.
 
-A `RunStore` listens to a run's events and writes as they arrive, so a run that is killed keeps
+An `OutputFolder` listens to a run's events and writes as they arrive, so a run that is killed keeps
 the batches it trained; `finish()` writes the rest once the run has ended:
 
 - `summary.json`: status, error, configuration, final metrics, steps, speed and time, and for
@@ -41,19 +41,19 @@ SUMMARY, METRICS, WEIGHTS, MODEL, SAMPLES = (
 )
 
 
-class RunStore:
+class OutputFolder:
     """Writes one run's outputs into a folder, subscribed to its `RunLog`.
 
     Args:
         folder: where the files go; created if missing.
-        log: the run's event log; the store subscribes to it at once.
+        log: the run's event log; the folder subscribes to it at once.
     """
 
     def __init__(self, folder: str | Path, log: RunLog) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.log = log
-        self.is_gan = _is_gan(log.config)
+        self.is_gan = catalog.is_gan(log.config.get("architecture"))
         self.samples: dict[str, dict] = {}  # file name -> its entry in the summary
         self._metrics: CsvFile | None = None
         log.subscribe(self.record)
@@ -231,7 +231,7 @@ def summarize(snapshot: dict, samples: Sequence[dict] = ()) -> dict:
         "examples_per_second": examples / seconds if seconds > 0 else 0.0,
         "seconds": seconds,
     }
-    if _is_gan(snapshot["config"]):
+    if catalog.is_gan(snapshot["config"].get("architecture")):
         summary["samples"] = list(samples)
     return summary
 
@@ -247,11 +247,6 @@ def save_weights(model, path: str | Path) -> None:
         for index, variable in enumerate(model.weights)
     }
     np.savez(path, **arrays)
-
-
-def _is_gan(config: dict) -> bool:
-    info = catalog.ARCHITECTURES.get(config.get("architecture"))
-    return info is not None and info.is_gan
 
 
 def _finite(metrics: dict) -> dict:
