@@ -7,7 +7,7 @@ other's arrays. This module is the only place that policy lives.
 
 A named dataset is found through the one registry, `catalog.DATASETS`: each entry's `source`
 names the function under `trainers.datasets` that reads it, as `"module:function"`, and every
-such function takes the run's seed. A `.npz` path goes to `npz.load`.
+such function takes the run's seed. A `.npz` path goes to `trainers.datasets.npz.load`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from trainers import catalog
-from trainers.datasets import npz
+from trainers.datasets.npz import load as load_npz
 from trainers.datasets.source import Dataset, DatasetError, Source
 
 
@@ -89,7 +89,7 @@ def _is_path(name: str) -> bool:
 def _find_source(name: str, seed: int) -> Source:
     """Reads the source a name or path stands for, through its loader's cache."""
     if _is_path(name):
-        return npz.load(name)
+        return load_npz(name)
     info = catalog.DATASETS.get(name)
     if info is None:
         raise DatasetError(
