@@ -1,12 +1,18 @@
-"""The process-wide run registry: one worker thread and every run it has taken.
+"""The process-wide run registry: the store, its writer, one worker thread and its runs.
 
-`st.cache_resource` keeps one `Worker` for the whole Streamlit process, shared by every browser
-session, so a run outlives the page that started it and all tabs see the same runs.
+`st.cache_resource` keeps one of each for the whole Streamlit process, shared by every browser
+session, so a run outlives the page that started it and all tabs see the same runs. Every job
+the worker takes is written into the store (`trainers.store`) as it trains, under an id the
+store hands out, so runs outlive the server too; its trained network is saved at its end.
 """
 
 import streamlit as st
 
-from trainers.worker import Worker
+from trainers.events import FAILED
+from trainers.store import Store, StoreWriter
+from trainers.worker import Job, Worker
+
+OWNER = "app"
 
 
 def keep_keras_session() -> None:
@@ -24,6 +30,36 @@ def keep_keras_session() -> None:
 
 
 @st.cache_resource
+def store() -> Store:
+    """The store of this process (`$LOOPLAB_HOME/looplab.db`); runs that a process left
+    unfinished when it died are marked `interrupted` as it opens."""
+    opened = Store()
+    opened.mark_interrupted()
+    return opened
+
+
+@st.cache_resource
+def store_writer() -> StoreWriter:
+    """The one writer of this process: every job of the worker goes through it."""
+    return StoreWriter(store())
+
+
+@st.cache_resource
 def worker() -> Worker:
     """The one worker of this process (its thread starts loading TensorFlow at once)."""
-    return Worker(on_ready=keep_keras_session)
+    writer = store_writer()
+
+    def follow(job: Job) -> None:
+        writer.follow(job.log, kind=job.config.kind, owner=OWNER)
+
+    def keep_model(job: Job, trained) -> None:
+        model = getattr(trained, "model", None)
+        if model is not None and job.log.status != FAILED:
+            writer.save_model(job.run_id, model)
+
+    return Worker(
+        on_ready=keep_keras_session,
+        new_id=store().new_run_id,
+        on_submit=follow,
+        on_finished=keep_model,
+    )

@@ -33,7 +33,10 @@ QUEUED, RUNNING, COMPLETED, STOPPED, DIVERGED, FAILED = (
     "diverged",
     "failed",
 )
-FINISHED = (COMPLETED, STOPPED, DIVERGED, FAILED)
+# A run whose process ended (killed, crashed, shut down) before the run did: the store marks
+# it so when it finds the run left `queued` or `running` by a process that is gone.
+INTERRUPTED = "interrupted"
+FINISHED = (COMPLETED, STOPPED, DIVERGED, FAILED, INTERRUPTED)
 
 
 @dataclass
@@ -58,7 +61,8 @@ class RunLog:
     Attributes:
         run_id: a short name for the run.
         config: the run's configuration as a dict.
-        status: one of `queued`, `running`, `completed`, `stopped`, `diverged`, `failed`.
+        status: one of `queued`, `running`, `completed`, `stopped`, `diverged`, `failed`, or
+            `interrupted` (a stored run whose process is gone, see `trainers.store`).
         info: what the `start` event said (summary, parameter count, source of the style...).
         batches: per-batch columns, `BATCH_FIELDS` first, then each metric and its `mean_`.
         epochs: one dict per finished epoch: `epoch`, metric values, `val_` metric values.

@@ -8,14 +8,18 @@ warms up while the first page is already on screen; `ready` tells when it has.
 from __future__ import annotations
 
 import itertools
+import logging
 import queue
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 from trainers.control import RunControl
 from trainers.events import QUEUED, RunLog
+
+logger = logging.getLogger(__name__)
 
 
 class JobConfig(Protocol):
@@ -72,13 +76,28 @@ class Worker:
         name: the thread's name.
         on_ready: called on the worker thread once TensorFlow and Keras are imported, before
             the first job; a host application adapts Keras to itself there.
+        new_id: makes a job's id from its kind (`"run"` -> `"run-17"`); ids count from 1 in
+            this worker when None. A store hands out ids that last across restarts.
+        on_submit: called with each job as it is queued, before any of its events (on the
+            submitting thread); a store follows the job's log there.
+        on_finished: called on the worker thread as `on_finished(job, trained)` once a job
+            has ended, `trained` what its `execute` returned (a `Run`, with its `.model`, or
+            None); a store saves the trained network there. An error it raises is logged.
     """
 
     def __init__(
-        self, name: str = "looplab-worker", on_ready: Callable[[], None] | None = None
+        self,
+        name: str = "looplab-worker",
+        on_ready: Callable[[], None] | None = None,
+        new_id: Callable[[str], str] | None = None,
+        on_submit: Callable[[Job], None] | None = None,
+        on_finished: Callable[[Job, object], None] | None = None,
     ) -> None:
         self._jobs: dict[str, Job] = {}
         self._on_ready = on_ready
+        self._new_id = new_id
+        self._on_submit = on_submit
+        self._on_finished = on_finished
         self.ready = threading.Event()
         self.startup_error: str | None = None
         self._queue: queue.Queue[Job] = queue.Queue()
@@ -103,9 +122,13 @@ class Worker:
         """
         config.check()
         new_log = new_log or (lambda run_id: RunLog(run_id, config.to_dict()))
+        run_id = self._new_id(config.kind) if self._new_id else None
         with self._lock:
-            run_id = f"{config.kind}-{next(self._numbers)}"
+            run_id = run_id or f"{config.kind}-{next(self._numbers)}"
             job = Job(config, new_log(run_id), execute=execute)
+        if self._on_submit is not None:
+            self._on_submit(job)
+        with self._lock:
             self._jobs[run_id] = job
         self._queue.put(job)
         return job
@@ -160,4 +183,9 @@ class Worker:
             if job.control.stop_requested:
                 job.log.emit("end", 0, {"status": "stopped"})
                 continue
-            (job.execute or engine.execute)(job.config, job.log, job.control)
+            trained = (job.execute or engine.execute)(job.config, job.log, job.control)
+            if self._on_finished is not None:
+                try:
+                    self._on_finished(job, trained)
+                except Exception:  # the run has ended; what is kept of it must not stop the next
+                    logger.error("After %s:\n%s", job.run_id, traceback.format_exc())

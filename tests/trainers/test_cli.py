@@ -3,7 +3,8 @@
 Each training run costs a TensorFlow import (about ten seconds), so there are three, each
 checked for several things: a classifier on mnist-5k, a person's .npz stopped with Ctrl-C, and
 a GAN. Everything else (`list`, mistakes in the options, a broken .npz) answers before
-TensorFlow loads.
+TensorFlow loads. The runs also go into the store (the session's temporary `LOOPLAB_HOME`);
+`test_store_cli.py` tests `list-runs`, `export` and a run killed mid-way.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -186,7 +188,9 @@ def test_a_run_completes_and_says_so_in_one_line(runs):
     result, out = runs["mlp"]
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("completed · epoch 1/1 · step 4/4 · ")
-    assert result.stdout.rstrip().endswith(f"files in {out}")
+    assert re.search(
+        rf"· stored as run-\d+ · files in {re.escape(str(out))}$", result.stdout.rstrip()
+    )
     assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
 
 

@@ -1,23 +1,26 @@
-"""Looplab's command line: list what it can train, train one run, or race optimizers.
+"""Looplab's command line: list what it can train, train one run, race optimizers, and read
+the store.
 
     python -m trainers list
     python -m trainers run --dataset mnist-5k --arch mlp --style train_step --epochs 1 --out runs/a
     python -m trainers race --optimizers sgd:0.01,adam:0.001 --epochs 1 --out runs/race
+    python -m trainers list-runs
+    python -m trainers export run-3 --format csv --out exported/
 
 Each command is one module here with `add_command(subparsers)` and `command(args)`. Their
 options come from the settings the configurations describe (`trainers.cli.options`).
-Nothing imports TensorFlow before a run starts, so `list` and mistakes in the options answer
-at once.
+Nothing imports TensorFlow before a run starts, so `list`, `list-runs` and mistakes in the
+options answer at once.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from trainers.cli import listing, race, run
+from trainers.cli import export, list_runs, listing, race, run
 
 PROG = "python -m trainers"
-COMMANDS = {"list": listing, "run": run, "race": race}
+COMMANDS = {"list": listing, "run": run, "race": race, "list-runs": list_runs, "export": export}
 
 
 def build_parser() -> argparse.ArgumentParser:

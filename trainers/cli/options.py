@@ -16,7 +16,7 @@ from trainers.settings import Setting, settings_of
 
 
 def command_parser(
-    subparsers, name: str, summary: str, description: str, out: str
+    subparsers, name: str, summary: str, description: str, out: str, out_required: bool = True
 ) -> argparse.ArgumentParser:
     """A command's parser that writes into `--out`; a mistake in its options exits with 2.
 
@@ -26,10 +26,11 @@ def command_parser(
         summary: one line for the command list.
         description: what the command does, for its `--help`.
         out: what `--out` must be.
+        out_required: whether `--out` must be given (else it is None when left out).
     """
     parser = subparsers.add_parser(name, help=summary, description=description)
     parser.set_defaults(refuse=parser.error)
-    parser.add_argument("--out", type=Path, metavar="DIR", required=True, help=out)
+    parser.add_argument("--out", type=Path, metavar="DIR", required=out_required, help=out)
     return parser
 
 

@@ -1,8 +1,9 @@
 """`python -m trainers race`: race optimizers on one network and write the race's files.
 
-The contestants train in lockstep on this thread (see `trainers.race`); the command writes
-`summary.json` and one per-batch CSV per contestant into `--out` (`trainers.outputs.write_race`),
-and prints the leader board. Its options come from the settings of a group's runs and of the
+The contestants train in lockstep on this thread (see `trainers.race`); the command keeps the
+race and its runs in the store (`trainers.store`, owner `cli`), writes `summary.json` and one
+per-batch CSV per contestant into `--out` (`trainers.outputs.write_race`), and prints the
+leader board. Its options come from the settings of a group's runs and of the
 race (`trainers.cli.options`).
 """
 
@@ -20,6 +21,7 @@ from trainers.events import FAILED
 from trainers.group import GroupLog, GroupRunConfig
 from trainers.outputs import write_race
 from trainers.race import MAX_CONTESTANTS, MIN_CONTESTANTS, RaceConfig, execute, parse_contestants
+from trainers.store import Store, StoreWriter
 
 # The settings every contestant shares; the optimizers and their learning rates are the race's.
 RUN_SETTINGS = (
@@ -86,14 +88,20 @@ def command(args: argparse.Namespace) -> int:
     except ConfigError as error:
         args.refuse(str(error))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
-    log = GroupLog.create(args.out.name or "race", config)
-    execute(config, log, RunControl())
+    store = Store()
+    writer = StoreWriter(store)
+    log = GroupLog.create(store.new_run_id("race"), config)
+    writer.follow(log, kind="race", owner="cli", name=args.out.name or None)
+    try:
+        execute(config, log, RunControl())
+    finally:
+        writer.close()
     summary = write_race(log.snapshot(), args.out)
     for row in summary["leaderboard"]:
         print(" · ".join(f"{key} {_short(value)}" for key, value in row.items()))
     if summary["error"]:
         print(f"error: {summary['error']}", file=sys.stderr)
-    print(f"files in {args.out}")
+    print(f"stored as {log.run_id} · files in {args.out}")
     return 1 if summary["status"] == FAILED else 0
 
 

@@ -1,9 +1,11 @@
-"""`python -m trainers run`: train one run on this thread and write its files into `--out`.
+"""`python -m trainers run`: train one run on this thread, into the store and into `--out`.
 
 The command line is its own worker: the run trains on the calling thread. It draws a one-line
 progress bar on stderr when stderr is a terminal, prints one line with the outcome at the end,
-and writes the run's files into `--out` through `trainers.outputs`. Ctrl-C stops the run after
-the batch it is training and still writes the files; a second Ctrl-C quits at once.
+writes the run into the store (`trainers.store`, the same database the app uses, owner `cli`)
+and, when `--out` is given, its files into that folder through `trainers.outputs`. Ctrl-C
+stops the run after the batch it is training and still writes everything; a second Ctrl-C
+quits at once, and the store keeps the run as `interrupted` with the batches it trained.
 
 Exit status: 0 for a completed run, 1 for a run that failed or diverged, 2 for options that
 cannot work (the message says what would), 130 for a run stopped with Ctrl-C.
@@ -25,10 +27,11 @@ from trainers import catalog
 from trainers.cli.options import add_settings, command_parser, given
 from trainers.config import ConfigError, RunConfig
 from trainers.control import RunControl
-from trainers.events import COMPLETED, DIVERGED, STOPPED, Event, RunLog
-from trainers.outputs import OutputFolder
+from trainers.events import COMPLETED, DIVERGED, FAILED, INTERRUPTED, STOPPED, Event, RunLog
+from trainers.outputs import OutputFolder, summarize
 from trainers.progress import WAITING, progress_text
 from trainers.settings import settings_of
+from trainers.store import Store, StoreWriter
 
 # With --minutes or --max-steps and no --epochs, that limit ends the run: as many epochs as
 # RunConfig.check() allows.
@@ -42,11 +45,13 @@ def add_command(subparsers) -> None:
     parser = command_parser(
         subparsers,
         "run",
-        "train one run and write its files into --out",
-        "Train one run and write summary.json, metrics.csv, weights.npz, model.keras (and "
-        "samples/ for GANs) into --out. Names: see `list`. Without --epochs, --minutes or "
-        "--max-steps ends the run when either is given.",
-        "a new or empty folder for the files",
+        "train one run into the store (and its files into --out)",
+        "Train one run and keep it in the store (see `list-runs`); with --out, also write "
+        "summary.json, metrics.csv, weights.npz, model.keras (and samples/ for GANs) there. "
+        "Names: see `list`. Without --epochs, --minutes or --max-steps ends the run when "
+        "either is given.",
+        "a new or empty folder for the files (none: the run lives in the store only)",
+        out_required=False,
     )
     add_settings(parser, RunConfig, settings_of(RunConfig))
 
@@ -68,18 +73,12 @@ def command(args: argparse.Namespace) -> int:
     except ConfigError as error:
         args.refuse(str(error))
     folder = args.out
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder is not None and folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         args.refuse(
             "--out must be a new or empty folder, so that two runs' files never mix. "
             f"Received: --out {folder} (not empty)"
         )
-    try:
-        return run(config, folder)
-    except KeyboardInterrupt:
-        print(
-            f"\nQuit. {folder / 'metrics.csv'} keeps the batches trained so far.", file=sys.stderr
-        )
-        return 130
+    return run(config, folder, Store())
 
 
 class ProgressBar:
@@ -146,27 +145,47 @@ def stop_on_interrupt(control: RunControl, stream: TextIO):
         signal.signal(signal.SIGINT, previous)
 
 
-def run(config: RunConfig, folder: Path) -> int:
-    """Trains one run on this thread and writes its files into `folder`.
+def run(config: RunConfig, folder: Path | None, store: Store | None = None) -> int:
+    """Trains one run on this thread, into the store and into `folder`.
 
     Args:
         config: a checked configuration.
-        folder: where `trainers.outputs` writes the run's files.
+        folder: where `trainers.outputs` writes the run's files, or None.
+        store: where the run is kept; `Store()` (the data folder's) when None.
 
     Returns:
-        The exit status: 0 completed, 1 failed or diverged, 130 stopped.
+        The exit status: 0 completed, 1 failed or diverged, 130 stopped or quit.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
+    store = store or Store()
+    writer = StoreWriter(store)
+    log = RunLog(store.new_run_id("run"), config.to_dict())
+    writer.follow(log, kind="run", owner="cli", name=folder.name if folder else None)
+    try:
+        return _train(config, log, folder, writer)
+    except KeyboardInterrupt:
+        if not log.finished:
+            log.emit("end", log.steps, {"status": INTERRUPTED, "error": "quit with Ctrl-C"})
+        kept = f"{folder / 'metrics.csv'} and the store keep" if folder else "The store keeps"
+        print(f"\nQuit. {kept} the batches trained so far ({log.run_id}).", file=sys.stderr)
+        return 130
+    finally:
+        writer.close()
+
+
+def _train(config: RunConfig, log: RunLog, folder: Path | None, writer: StoreWriter) -> int:
     from trainers import engine
 
-    log = RunLog(folder.name, config.to_dict())
     control = RunControl()
-    outputs = OutputFolder(folder, log)
+    outputs = OutputFolder(folder, log) if folder else None
     bar = ProgressBar(log, sys.stderr)
     with stop_on_interrupt(control, sys.stderr):
         trained = engine.execute(config, log, control)
     bar.clear()
-    summary = outputs.finish(None if trained is None else trained.model)
+    model = None if trained is None else trained.model
+    if model is not None and log.status != FAILED:
+        writer.save_model(log.run_id, model)
+    summary = outputs.finish(model) if outputs else summarize(log.snapshot())
     print(outcome_line(log.snapshot(), summary, folder))
     if summary["status"] == DIVERGED:
         print(
@@ -179,8 +198,9 @@ def run(config: RunConfig, folder: Path) -> int:
     return EXIT_STATUS.get(summary["status"], 1)
 
 
-def outcome_line(snapshot: dict, summary: dict, folder: Path) -> str:
-    """One line on how a run ended, e.g. `completed · epoch 1/1 · ... · files in runs/a`."""
+def outcome_line(snapshot: dict, summary: dict, folder: Path | None) -> str:
+    """One line on how a run ended, e.g. `completed · epoch 1/1 · ... · stored as run-3 ·
+    files in runs/a`."""
     _, label = progress_text(snapshot)
     metrics = dict(summary["train"])
     metrics |= {"val_" + name: value for name, value in summary["validation"].items()}
@@ -190,4 +210,5 @@ def outcome_line(snapshot: dict, summary: dict, folder: Path) -> str:
     parts += [
         f"{name} {'nan' if value is None else f'{value:.4g}'}" for name, value in metrics.items()
     ]
-    return " · ".join([*parts, f"files in {folder}"])
+    parts.append(f"stored as {snapshot['run_id']}")
+    return " · ".join([*parts, f"files in {folder}"] if folder else parts)

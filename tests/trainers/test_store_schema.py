@@ -1,0 +1,87 @@
+"""A newer Looplab opens an older store: the schema upgrades in place and the runs read back.
+
+The database at revision 0001 (before runs had tags) is built by Alembic from the real first
+migration, filled with a run as that schema stored it, then opened with `Store`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+
+from trainers.store import Store, codec
+from trainers.store.connection import MIGRATIONS
+from trainers.store.schema import HEAD, metadata
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def test_the_schema_module_names_the_newest_migration_and_matches_it(tmp_path):
+    url = f"sqlite:///{tmp_path / 'looplab.db'}"
+    assert ScriptDirectory.from_config(alembic_config(url)).get_current_head() == HEAD
+    Store(url)  # migrates from nothing to HEAD
+    with create_engine(url).connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
+
+
+def test_a_database_of_the_previous_schema_upgrades_and_keeps_its_runs(tmp_path):
+    path = tmp_path / "looplab.db"
+    command.upgrade(alembic_config(f"sqlite:///{path}"), "0001")
+    with sqlite3.connect(path) as database:
+        columns = [row[1] for row in database.execute("PRAGMA table_info(runs)")]
+        assert "tags" not in columns  # the previous schema
+        database.execute(
+            "INSERT INTO runs (run_id, name, kind, status, owner, pid, host, created, started, "
+            "ended, heartbeat, steps, best, config, info, result, versions) VALUES "
+            "('run-1', 'old run', 'run', 'completed', 'cli', 1, 'h', 10, 11, 12, 12, 2, "
+            "'{\"val_accuracy\": 0.5}', '{\"epochs\": 1}', '{}', ?, '{}')",
+            (codec.dumps({"test": {"accuracy": 0.5}, "confusion": [[1, 0], [0, 1]]}).decode(),),
+        )
+        database.executemany(
+            "INSERT INTO batches (run_id, step, epoch, batch, size, lr, examples_per_second, "
+            "seconds, metrics) VALUES ('run-1', ?, 1, ?, 32, 0.01, 100.0, ?, ?)",
+            [(step, step, step / 10, f'{{"loss": {2.0 - step}}}') for step in range(2)],
+        )
+        database.execute("INSERT INTO run_numbers (kind, created) VALUES ('run', 10)")
+
+    store = Store(f"sqlite:///{path}")
+
+    with sqlite3.connect(path) as database:
+        assert database.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
+    run = store.run("run-1")
+    assert (run["name"], run["status"], run["tags"], run["best"]) == (
+        "old run",
+        "completed",
+        [],
+        {"val_accuracy": 0.5},
+    )
+    snapshot = store.snapshot("run-1")
+    assert snapshot["batches"]["loss"] == [2.0, 1.0] and snapshot["batches"]["step"] == [0, 1]
+    assert snapshot["result"]["confusion"] == [[1, 0], [0, 1]]
+    store.set_tags("run-1", ["kept"])  # what the new revision added works on the old run
+    assert store.run("run-1")["tags"] == ["kept"]
+    assert store.new_run_id("run") == "run-2"  # the numbers go on where they were
+
+
+def test_a_database_of_a_newer_looplab_is_refused(tmp_path):
+    path = tmp_path / "looplab.db"
+    Store(f"sqlite:///{path}")
+    with sqlite3.connect(path) as database:
+        database.execute("UPDATE alembic_version SET version_num = '0099'")
+    with pytest.raises(
+        RuntimeError, match=r"upgrade Looplab to open it\. Received: revision '0099'"
+    ):
+        Store(f"sqlite:///{path}")
