@@ -8,9 +8,14 @@ model and the same `tf.data` pipeline (the mlp on mnist-5k, batches of 64), and,
 against an empty per-batch callback (what Keras itself spends handing logs to Python) and
 Keras' own `TensorBoard` callback writing every batch, when tensorboard is installed.
 
-The three variants take turns, round after round, in one process, so that whatever else the
+One more row has the store on as well (`trainers.store`): the same callback, its run followed by
+a `StoreWriter` into a SQLite database in a temporary folder, which writes every batch row (and
+the TensorBoard event files) from its own thread, at least once a second.
+
+The variants take turns, round after round, in one process, so that whatever else the
 machine does slows them alike; the table shows the medians over the rounds, in wall time and in
-this process's CPU time (the steadier figure on a busy machine). The goal: at most 3 % slower.
+this process's CPU time (the steadier figure on a busy machine), and the ratios are medians of
+each round's own ratio. The goal: at most 3 % slower.
 
 Run it from the repository root:
 
@@ -34,15 +39,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 GOAL = 0.03  # the largest acceptable slowdown of the run's callback
-PLAIN, LOOPLAB = "plain fit(verbose=0)", "Looplab callback"
+PLAIN, LOOPLAB, STORED = "plain fit(verbose=0)", "Looplab callback", "callback + store"
 
 
-def measure(rounds: int, epochs: int) -> tuple[dict[str, list[tuple[float, float]]], int, float]:
+def measure(rounds: int, epochs: int) -> tuple[dict[str, list[tuple[float, float]]], int, dict]:
     """Trains the variants in turn.
 
     Returns:
-        `(wall seconds, CPU seconds)` per variant and round, the examples per `fit()`, and the
-        seconds the callback's own work takes per batch.
+        `(wall seconds, CPU seconds)` per variant and round, the examples per `fit()`, and
+        per batch: the seconds of the callback's own work (`"callback"`) and the CPU seconds
+        of the store's writer thread (`"store"`).
     """
     import keras
 
@@ -53,14 +59,17 @@ def measure(rounds: int, epochs: int) -> tuple[dict[str, list[tuple[float, float
     from trainers.styles import fit
 
     config = RunConfig(dataset="mnist-5k", architecture="mlp", style="fit", epochs=epochs)
+    data = engine.load_data(config)
     log = RunLog("benchmark", config.to_dict())
-    run = engine.prepare(config, engine.load_data(config), log, RunControl())
+    run = engine.prepare(config, data, log, RunControl())
     model = fit.build(run)
     dataset = run.train_dataset()  # the same pipeline for every variant
     log_dir = tempfile.mkdtemp(prefix="looplab-tensorboard-")
+    store, writer, stored_run = stored(config, data)
     variants = {
         PLAIN: list,
         LOOPLAB: lambda: [run.callback()],
+        STORED: lambda: [stored_run.callback()],
         # Keras' own cost of handing every batch's logs to Python, with nothing done with them.
         "empty batch callback": lambda: [
             keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: None)
@@ -73,31 +82,59 @@ def measure(rounds: int, epochs: int) -> tuple[dict[str, list[tuple[float, float
     else:
         print("TensorBoard is not installed: its row is left out (pip install tensorboard).")
 
-    def train(callbacks: list) -> tuple[float, float]:
+    def train(name: str) -> tuple[float, float]:
         wall, cpu = time.perf_counter(), time.process_time()
         model.fit(
             dataset,
             epochs=epochs,
             steps_per_epoch=run.steps_per_epoch,
-            callbacks=callbacks,
+            callbacks=variants[name](),
             shuffle=False,
             verbose=0,
         )
+        if name == STORED:  # the store's row pays for all it wrote, the last second included
+            writer.flush()
         return time.perf_counter() - wall, time.process_time() - cpu
 
-    for make_callbacks in variants.values():  # tracing and first-call costs, not measured
-        train(make_callbacks())
+    for name in variants:  # tracing and first-call costs, not measured
+        train(name)
+    warm_busy, warm_rows = writer.busy_seconds, len(stored_run.recorder.log.batches["step"])
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     names = list(variants)
     for round_number in range(rounds):
         # Each round starts with another variant, so none always runs first.
         shift = round_number % len(names)
         for name in names[shift:] + names[:shift]:
-            times[name].append(train(variants[name]()))
+            times[name].append(train(name))
     rows = len(log.batches.get("step", ()))
     expected = (rounds + 1) * epochs * run.steps_per_epoch
     assert rows == expected, f"The callback recorded {rows} batch rows, expected {expected}."
-    return times, run.examples * epochs, callback_seconds_per_batch(run)
+    writer.close()
+    kept = len(store.batches_since(stored_run.recorder.log.run_id, -1).get("step", ()))
+    assert kept == expected, f"The store holds {kept} batch rows, expected {expected}."
+    print(f"The store kept all {kept} batch rows of its row's rounds ({store.url}).")
+    store_busy = (writer.busy_seconds - warm_busy) / (kept - warm_rows)  # the measured rounds'
+    per_batch = {"callback": callback_seconds_per_batch(run), "store": store_busy}
+    return times, run.examples * epochs, per_batch
+
+
+def stored(config, data) -> tuple:
+    """The store's row: a second run on the same data, its log followed by a `StoreWriter`
+    into a SQLite database in a temporary folder.
+
+    Returns:
+        `(store, writer, run)`: the run's callback is the row's.
+    """
+    from trainers import engine
+    from trainers.control import RunControl
+    from trainers.events import RunLog
+    from trainers.store import Store, StoreWriter
+
+    store = Store(f"sqlite:///{tempfile.mkdtemp(prefix='looplab-store-')}/looplab.db")
+    writer = StoreWriter(store)
+    log = RunLog(store.new_run_id("script"), config.to_dict())
+    writer.follow(log, kind="script", owner="script", name="benchmark")
+    return store, writer, engine.prepare(config, data, log, RunControl())
 
 
 def callback_seconds_per_batch(run, batches: int = 5000) -> float:
@@ -111,23 +148,30 @@ def callback_seconds_per_batch(run, batches: int = 5000) -> float:
     return (time.perf_counter() - start) / batches
 
 
-def report(times: dict[str, list[tuple[float, float]]], examples: int) -> float:
-    """Prints the table; returns the Looplab callback's slowdown in CPU time."""
-    baseline_wall, baseline_cpu = (
-        statistics.median(values) for values in zip(*times[PLAIN], strict=True)
-    )
+def report(times: dict[str, list[tuple[float, float]]], examples: int) -> dict[str, float]:
+    """Prints the table; returns each variant's slowdown in CPU time.
+
+    The ratios are medians of each round's own ratio to plain `fit()` in that round: the
+    variants of a round run back to back, so what slows the machine for a while (another
+    process) slows both sides of a ratio, and the median leaves out the rounds it hit unevenly.
+    """
     print(f"{'variant':<26}{'examples/s':>12}{'wall s':>9}{'wall ratio':>12}"
           f"{'CPU s':>9}{'CPU ratio':>11}")  # fmt: skip
-    slowdown = 0.0
+    slowdowns = {}
     for name, values in times.items():
         wall, cpu = (statistics.median(column) for column in zip(*values, strict=True))
-        print(
-            f"{name:<26}{examples / wall:>12,.0f}{wall:>9.3f}{wall / baseline_wall:>12.3f}"
-            f"{cpu:>9.3f}{cpu / baseline_cpu:>11.3f}"
+        wall_ratio, cpu_ratio = (
+            statistics.median(mine / plain for mine, plain in zip(column, baseline, strict=True))
+            for column, baseline in zip(
+                zip(*values, strict=True), zip(*times[PLAIN], strict=True), strict=True
+            )
         )
-        if name == LOOPLAB:
-            slowdown = cpu / baseline_cpu - 1
-    return slowdown
+        print(
+            f"{name:<26}{examples / wall:>12,.0f}{wall:>9.3f}{wall_ratio:>12.3f}"
+            f"{cpu:>9.3f}{cpu_ratio:>11.3f}"
+        )
+        slowdowns[name] = cpu_ratio - 1
+    return slowdowns
 
 
 def main() -> None:
@@ -140,15 +184,60 @@ def main() -> None:
         f"\nmlp on mnist-5k, batches of 64, {examples:,} examples per fit(), "
         f"medians of {arguments.rounds} interleaved rounds:\n"
     )
-    slowdown = report(times, examples)
+    slowdowns = report(times, examples)
     plain_batch = statistics.median(wall for wall, _ in times[PLAIN]) * 64 / examples
+    callback, store = per_batch["callback"], per_batch["store"]
     print(
         f"\nPer batch: plain fit() {plain_batch * 1e3:.2f} ms; the callback's own work "
-        f"(Recorder.batch, RunLog.emit, controls) {per_batch * 1e6:.0f} µs, "
-        f"{per_batch / plain_batch:.1%} of it."
+        f"(Recorder.batch, RunLog.emit, controls) {callback * 1e6:.0f} µs, "
+        f"{callback / plain_batch:.1%} of it; the store's writer thread (SQLite rows and "
+        f"TensorBoard files) {store * 1e6:.0f} µs of CPU, {store / plain_batch:.1%} of it."
     )
-    verdict = "within" if slowdown <= GOAL else "over"
-    print(f"\nThe Looplab callback costs {slowdown:+.1%} CPU time: {verdict} the {GOAL:.0%} goal.")
+    print()
+    for name, what in ((LOOPLAB, "The Looplab callback"), (STORED, "With the store on, it")):
+        slowdown = slowdowns[name]
+        verdict = "within" if slowdown <= GOAL else "over"
+        print(f"{what} costs {slowdown:+.1%} CPU time: {verdict} the {GOAL:.0%} goal.")
+    print_dashboard_callback_row(plain_batch)
+
+
+def print_dashboard_callback_row(plain_batch: float, batches: int = 5000) -> None:
+    """Prints what `DashboardCallback` (a script's own `fit()`) spends on one batch's logs.
+
+    As `callback_seconds_per_batch` does for the run's callback, with no training around it:
+    the `Recorder`, `RunLog.emit` and the store writer's queue, into a store in a temporary
+    folder (its thread writes the rows meanwhile), and the loss tracker's count of examples read
+    once an epoch for the last batch's size.
+
+    Args:
+        plain_batch: the seconds of one batch of plain `fit()`, to compare with.
+        batches: how many batches to time.
+    """
+    import keras
+
+    from trainers import DashboardCallback
+    from trainers.store import Store
+
+    store = Store(f"sqlite:///{tempfile.mkdtemp(prefix='looplab-store-')}/looplab.db")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    callback = DashboardCallback(name="benchmark", batch_size=64, store=store)
+    callback.set_model(model)
+    steps = 71  # an epoch of mnist-5k's 4,500 training digits in batches of 64
+    callback.set_params({"epochs": batches // steps + 1, "steps": steps})
+    callback.on_train_begin()
+    logs = {"accuracy": 0.5, "loss": 1.0}  # as fit() hands them over: Python floats
+    start = time.perf_counter()
+    for batch in range(batches):
+        if batch % steps == 0:
+            callback.on_epoch_begin(batch // steps)
+        callback.on_train_batch_end(batch % steps, logs)
+    per_batch = (time.perf_counter() - start) / batches
+    callback.finish()
+    print(
+        f"DashboardCallback's own work (Recorder.batch, RunLog.emit, the store's queue) "
+        f"{per_batch * 1e6:.0f} µs per batch, {per_batch / plain_batch:.1%} of a plain batch."
+    )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,17 @@ def show_code(style: str, info: dict | None = None) -> None:
         st.caption(f"Follows the guide {details.guide}.")
         st.code(source_of(style), language="python", line_numbers=True)
     with model:
-        if not info or "summary" not in info:
-            st.caption("The model summary appears once the run has built its model.")
-            return
-        st.metric("Parameters", f"{info['parameters']:,}")
-        st.code(info["summary"], language=None)
+        show_model(info)
+
+
+def show_model(info: dict | None) -> None:
+    """Draws a run's parameter count and model summary, in the current container.
+
+    Args:
+        info: the run's snapshot `info` (`summary`, `parameters`); None before the run starts.
+    """
+    if not info or "summary" not in info:
+        st.caption("The model summary appears once the run has built its model.")
+        return
+    st.metric("Parameters", f"{info['parameters']:,}")
+    st.code(info["summary"], language=None)

@@ -32,21 +32,28 @@ STEP_BUTTONS = {"discriminator": "Train D one batch", "generator": "Train G one 
 
 
 def show_studio(job: Job) -> None:
-    """Draws a GAN run, live while it is queued or training.
+    """Draws a GAN run of this process's worker, live while it is queued or training.
 
     Args:
         job: the run to draw, as `Worker.submit` returned it.
     """
-    live.follow(job, _draw)
+    live.follow(job, draw)
 
 
-def _draw(job: Job, snapshot: dict, ongoing: bool) -> None:
-    # When the run ends, `live.follow` reruns the page: the controls go, the downloads come.
+def draw(job: Job | None, snapshot: dict, ongoing: bool) -> None:
+    """Draws a GAN run from its snapshot: samples, filmstrip, quality, losses, downloads.
+
+    Args:
+        job: the run, steered here while it trains; None for a stored run, drawn read-only.
+        snapshot: its snapshot.
+        ongoing: whether it had not ended when the page ran.
+    """
+    # When the run ends, the view reruns the page: the controls go, the downloads come.
     fraction, text = progress_text(snapshot)
     st.progress(fraction, text=f"**{snapshot['run_id']}** · {text}")
     if snapshot["error"]:
         st.error(snapshot["error"])
-    if ongoing:
+    if job is not None and ongoing:
         steer(job)
     if snapshot["status"] == QUEUED:
         st.info("Queued: this run starts when the runs before it have ended.", icon="⏳")
@@ -66,7 +73,7 @@ def _draw(job: Job, snapshot: dict, ongoing: bool) -> None:
         "d_real and d_fake are the discriminator's mean output on real and generated images: "
         "the chance it says *generated* (as in the guides, D learns 1 = generated, 0 = real)."
     )
-    if snapshot["result"]:
+    if not ongoing:
         _ending(snapshot["result"], grids)
 
 
@@ -175,7 +182,7 @@ def _quality(grids: list[dict], marks: list[dict]) -> None:
 
 
 def _ending(result: dict, grids: list[dict]) -> None:
-    """The interpolation strip and the downloads of a finished run."""
+    """The interpolation strip (of a run that completed) and the downloads of an ended run."""
     if result.get("interpolation") is not None:
         st.image(
             upscale(result["interpolation"], 112),

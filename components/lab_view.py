@@ -41,12 +41,7 @@ def show_lab(worker: Worker) -> None:
         worker, config, "lab_job", label="Start style lab", key="lab_start", submit=stylelab.submit
     )
     if job is not None:
-        live.follow(job, _draw_lab)
-
-
-def show_job(job: Job) -> None:
-    """Draws a style lab, e.g. picked on the Runs page."""
-    live.follow(job, _draw_lab)
+        live.follow(job, draw)
 
 
 def _lab_setup() -> stylelab.StyleLabConfig:
@@ -75,7 +70,14 @@ def _lab_setup() -> stylelab.StyleLabConfig:
     return stylelab.StyleLabConfig(run, styles)
 
 
-def _draw_lab(job: Job, snapshot: dict, ongoing: bool) -> None:
+def draw(job: Job | None, snapshot: dict, ongoing: bool) -> None:
+    """Draws a style lab from its snapshot: every style's loss, and how far they agree.
+
+    Args:
+        job: the lab, with Stop and Pause while it lasts; None for a stored lab, read-only.
+        snapshot: its snapshot, with `contestants`.
+        ongoing: whether it had not ended when the page ran.
+    """
     if not live.group_status(job, snapshot, ongoing, "lab"):
         return
     figure = figures.overlay_figure(

@@ -7,19 +7,22 @@ Start stays disabled while the configuration cannot work, and the page says why 
 
 The view of a job is a fragment that redraws itself from `job.log.snapshot()` once a second
 while the job lasts; when the job ends, the fragment reruns the whole page once (its buttons
-change) and the view then stays still, with no timer. Stop, Pause and Resume only leave
-requests in the job's `RunControl`; the worker applies them between two batches.
+change) and the view then stays still, with no timer. A run trained by another process (a
+script, the command line, a server before a restart) is drawn the same way from its stored
+snapshots (`watch`), read-only. Stop, Pause and Resume only leave requests in the job's
+`RunControl`; the worker applies them between two batches.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import streamlit as st
 
 from trainers.config import ConfigError
-from trainers.events import QUEUED
+from trainers.events import FINISHED, QUEUED
 from trainers.worker import Job, JobConfig, Worker
 
 REFRESH_SECONDS = 1.0
@@ -93,7 +96,7 @@ def _wait_for_worker(worker: Worker) -> None:
 
 
 def follow(job: Job, draw: Callable[..., None], *args: Any) -> None:
-    """Draws a job, redrawing it every second while it lasts.
+    """Draws a job of this process's worker, redrawing it every second while it lasts.
 
     Args:
         job: the job to draw.
@@ -101,16 +104,30 @@ def follow(job: Job, draw: Callable[..., None], *args: Any) -> None:
             `job.log.snapshot()`, `ongoing` whether the job had not ended when the page ran.
         *args: passed on to `draw`.
     """
-    ongoing = not job.log.finished
-    # Choosing the timer on each full page run lets a finished job stop refreshing itself.
-    st.fragment(run_every=REFRESH_SECONDS if ongoing else None)(_redraw)(job, ongoing, draw, args)
+    watch(job.log.snapshot, not job.log.finished, partial(draw, job), *args)
 
 
-def _redraw(job: Job, ongoing: bool, draw: Callable[..., None], args: tuple) -> None:
-    snapshot = job.log.snapshot()
-    if ongoing and job.log.finished:
+def watch(read: Callable[[], dict], ongoing: bool, draw: Callable[..., None], *args: Any) -> None:
+    """Draws a run from its snapshots, redrawing it every second while it lasts.
+
+    When the run ends, the whole page runs once more (its buttons change), and the view then
+    stays still, with no timer.
+
+    Args:
+        read: returns the run's snapshot now: `job.log.snapshot`, or a stored run's reader.
+        ongoing: whether the run had not ended when the page ran.
+        draw: draws it, as `draw(snapshot, ongoing, *args)`.
+        *args: passed on to `draw`.
+    """
+    # Choosing the timer on each full page run lets a finished run stop refreshing itself.
+    st.fragment(run_every=REFRESH_SECONDS if ongoing else None)(_redraw)(read, ongoing, draw, args)
+
+
+def _redraw(read: Callable[[], dict], ongoing: bool, draw: Callable[..., None], args) -> None:
+    snapshot = read()
+    if ongoing and snapshot["status"] in FINISHED:
         st.rerun()  # the whole page: its buttons change, and the view drops its timer
-    draw(job, snapshot, ongoing, *args)
+    draw(snapshot, ongoing, *args)
 
 
 def stop_and_pause(job: Job, stop: Any, pause: Any, key_prefix: str = "") -> None:
@@ -131,11 +148,11 @@ def stop_and_pause(job: Job, stop: Any, pause: Any, key_prefix: str = "") -> Non
         pause.button("Pause", key=f"{key_prefix}pause", on_click=control.pause)
 
 
-def group_status(job: Job, snapshot: dict, ongoing: bool, name: str) -> bool:
+def group_status(job: Job | None, snapshot: dict, ongoing: bool, name: str) -> bool:
     """Draws the status line of a race or a style lab, and its buttons while it lasts.
 
     Args:
-        job: the race or the lab.
+        job: the race or the lab; None for a stored one, drawn read-only, with no buttons.
         snapshot: its `job.log.snapshot()`.
         ongoing: whether it had not ended when the page ran.
         name: what it is, `"race"` or `"lab"`: the start of the buttons' keys.
@@ -146,7 +163,7 @@ def group_status(job: Job, snapshot: dict, ongoing: bool, name: str) -> bool:
     if snapshot["error"]:
         st.error(snapshot["error"])
     st.caption(f"**{snapshot['run_id']}** · {snapshot['status']}")
-    if ongoing:
+    if ongoing and job is not None:
         stop, pause, _ = st.columns([1, 1, 6])
         stop_and_pause(job, stop, pause, key_prefix=f"{name}_")
     if snapshot["status"] != QUEUED:

@@ -41,12 +41,7 @@ def show_race(worker: Worker) -> None:
         return
     axes = figures.X_AXES
     x = st.radio("x axis", list(axes), format_func=axes.get, horizontal=True, key="race_x_axis")
-    live.follow(job, _draw_race, x)
-
-
-def show_job(job: Job) -> None:
-    """Draws a race against the step, e.g. picked on the Runs page."""
-    live.follow(job, _draw_race, "step")
+    live.follow(job, draw, x)
 
 
 # Setting up.
@@ -129,7 +124,15 @@ def _race_setup() -> race.RaceConfig:
 # The race as it happens.
 
 
-def _draw_race(job: Job, snapshot: dict, ongoing: bool, x: str) -> None:
+def draw(job: Job | None, snapshot: dict, ongoing: bool, x: str = "step") -> None:
+    """Draws a race from its snapshot: the overlay, the leader board, one chart per contestant.
+
+    Args:
+        job: the race, with Stop and Pause while it lasts; None for a stored race, read-only.
+        snapshot: its snapshot, with `contestants`.
+        ongoing: whether it had not ended when the page ran.
+        x: the x axis, a key of `figures.X_AXES`.
+    """
     if not live.group_status(job, snapshot, ongoing, "race"):
         return
     contestants = snapshot["contestants"]

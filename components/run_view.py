@@ -1,8 +1,10 @@
 """One run on screen: live progress, charts, controls, results and its code.
 
-The Train page and the Runs page both draw a run with `show_run()`. While the run is queued or
-training, the view redraws itself from `job.log.snapshot()` every second (`live.follow`); once
-the run has ended it stays still.
+The Train page and the Runs page both draw a run with `draw()`: a run of this process's worker
+(`show_run()`) from `job.log.snapshot()`, with its controls, and a stored run (a script's, or
+one from before a restart) from the store's snapshot, read-only. While the run is queued or
+training, the view redraws itself every second (`live.follow`, `live.watch`); once the run has
+ended it stays still.
 
 Every chart is drawn by `components.figures` from the snapshot's plain data; this module only
 lays them out: per-batch curves for each metric the run logs, the epoch curves below them, the
@@ -15,45 +17,59 @@ import streamlit as st
 
 from components import code_view, controls, figures, live
 from components.images import show_gallery, upscale
+from components.run_facts import describe
 from trainers import catalog
-from trainers.events import BATCH_FIELDS, DIVERGED, FAILED, QUEUED, STOPPED
+from trainers.events import BATCH_FIELDS, DIVERGED, FAILED, INTERRUPTED, QUEUED, STOPPED
 from trainers.progress import progress_text
 from trainers.worker import Job
 
 
-def show_run(job: Job, position: int = 0, steer: bool = True) -> None:
-    """Draws a run, live while it is queued or training.
+def show_run(job: Job, position: int = 0) -> None:
+    """Draws a run of this process's worker, live while it is queued or training.
 
     Args:
         job: the run to draw.
         position: how many runs come before it in the queue (see `Worker.position`).
-        steer: draw Stop, Pause/Resume and the learning rate input while it trains.
     """
-    live.follow(job, _draw, position, steer)
+    live.follow(job, draw, position)
 
 
-def _draw(job: Job, snapshot: dict, ongoing: bool, position: int, steer: bool) -> None:
+def draw(job: Job | None, snapshot: dict, ongoing: bool, position: int = 0) -> None:
+    """Draws a run from its snapshot: status, charts, results, and its code and model.
+
+    Args:
+        job: the run, steered here while it trains (Stop, Pause, a new learning rate); None
+            for a stored run, drawn read-only.
+        snapshot: its snapshot.
+        ongoing: whether it had not ended when the page ran.
+        position: how many runs come before it in the queue.
+    """
     _status(snapshot, position)
-    if steer and ongoing:
+    if job is not None and ongoing:
         controls.steer(job)
     if snapshot["status"] == QUEUED:
-        code_view.show_code(job.config.style)
+        _code_and_model(snapshot)
         return
     _charts(snapshot)
     if snapshot["result"]:
         st.subheader("Results")
         _results(snapshot["result"])
     with st.expander("Code and model", expanded=False):
-        code_view.show_code(job.config.style, snapshot["info"])
+        _code_and_model(snapshot)
+
+
+def _code_and_model(snapshot: dict) -> None:
+    """The style's code beside the model; only the model for a run of a script's own code."""
+    style = snapshot["config"].get("style")
+    if style in catalog.STYLES:
+        code_view.show_code(style, snapshot["info"])
+    else:
+        code_view.show_model(snapshot["info"])
 
 
 def _status(snapshot: dict, position: int) -> None:
     status, config = snapshot["status"], snapshot["config"]
-    st.markdown(
-        f"**{snapshot['run_id']}** · {config['style']} · {config['architecture']} on "
-        f"{config['dataset']} · {config['optimizer']}, lr {config['learning_rate']:g} · "
-        f"**{status}**"
-    )
+    st.markdown(f"**{snapshot['run_id']}** · {describe(config)} · **{status}**")
     if status == QUEUED and position:
         ahead = "run" if position == 1 else "runs"
         st.info(f"Queued: {position} {ahead} before this one. It starts when they end.")
@@ -67,6 +83,11 @@ def _status(snapshot: dict, position: int) -> None:
         st.warning("The run diverged: the loss is no longer a finite number, so it stopped.")
     elif status == STOPPED:
         st.warning("The run was stopped before its end.")
+    elif status == INTERRUPTED:
+        st.warning(
+            "The process that trained the run ended before the run did (a restart, a crash): "
+            "here is every batch it had written."
+        )
     fraction, text = progress_text(snapshot)
     st.progress(fraction, text=text)
 
@@ -85,9 +106,9 @@ def metric_names(snapshot: dict) -> list[str]:
     if logged:
         return sorted(logged, key=lambda name: "loss" not in name)  # losses first
     config = snapshot["config"]
-    if catalog.is_gan(config["architecture"]):
+    if catalog.is_gan(config.get("architecture", "")):
         return ["d_loss", "g_loss"]
-    info = catalog.DATASETS.get(config["dataset"])
+    info = catalog.DATASETS.get(config.get("dataset", ""))
     return ["loss", "mae" if info and info.task == "regression" else "accuracy"]
 
 

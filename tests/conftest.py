@@ -1,18 +1,24 @@
 """Shared fixtures: the real Looplab server, a real headless Chromium to drive it, and waiting.
 
+Tests never touch the real data folder: the whole session, its subprocesses and the Streamlit
+server keep their runs in a temporary `LOOPLAB_HOME`, deleted at the end.
+
 `app_url` starts `streamlit run app.py` once per test session on a free localhost port and
-stops it at the end; `page` opens a fresh Chromium tab for one test. Browser tests are marked
-`@pytest.mark.browser`. `until` waits for what the worker's runs do: it checks its condition
-each time a run records an event, so a test waits exactly as long as the run takes, and never
-sleeps a fixed time.
+stops it at the end; `restartable_server` starts one for a single test, on a data folder of its
+own, which the test may restart. `page` opens a fresh Chromium tab for one test. Browser tests
+are marked `@pytest.mark.browser`. `until` waits for what the worker's runs do: it checks its
+condition each time a run records an event, so a test waits exactly as long as the run takes,
+and never sleeps a fixed time.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -32,6 +38,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def pytest_configure(config) -> None:
+    """Points `LOOPLAB_HOME` at a new temporary folder before any test module is imported."""
+    os.environ["LOOPLAB_HOME"] = tempfile.mkdtemp(prefix="looplab-test-home-")
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(os.environ.pop("LOOPLAB_HOME", ""), ignore_errors=True)
 
 
 def _free_port() -> int:
@@ -96,38 +111,88 @@ def _answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> str:
-    """The address of a real `streamlit run app.py` server, e.g. `http://127.0.0.1:8765`."""
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = os.environ | {"KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-    ]  # fmt: skip
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    listening = threading.Event()
-    threading.Thread(target=_relay, args=(server, log_path, listening), daemon=True).start()
-    url = f"http://127.0.0.1:{port}"
-    try:
+class Server:
+    """A real `streamlit run app.py` on a free localhost port, its output copied to a log file.
+
+    Args:
+        log_dir: the folder of its logs: `streamlit-1.log`, then one more per restart.
+        env: environment variables of its own, e.g. another `LOOPLAB_HOME`.
+
+    Attributes:
+        url: its address, e.g. `http://127.0.0.1:8765` (another after each restart).
+    """
+
+    def __init__(self, log_dir: Path, env: dict[str, str] | None = None) -> None:
+        self.log_dir = log_dir
+        self.env = os.environ | {"KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2"}
+        self.env |= env or {}
+        self.starts = 0
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+        self.start()
+
+    def start(self) -> None:
+        """Starts the server; returns once it answers (or fails, with its output)."""
+        port = _free_port()
+        self.starts += 1
+        log_path = self.log_dir / f"streamlit-{self.starts}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.headless", "true",
+            "--server.port", str(port),
+            "--server.address", "127.0.0.1",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+        listening = threading.Event()
+        relay = (self.process, log_path, listening)
+        threading.Thread(target=_relay, args=relay, daemon=True).start()
+        self.url = f"http://127.0.0.1:{port}"
         listening.wait(SERVER_START_SECONDS)
-        if not _answers(f"{url}/_stcore/health"):
+        if not _answers(f"{self.url}/_stcore/health"):
+            self.stop()
             raise RuntimeError(
                 f"The Streamlit server did not answer within {SERVER_START_SECONDS} s. "
                 f"Its output:\n{log_path.read_text()}"
             )
-        yield url
-    finally:
-        server.terminate()
+
+    def stop(self) -> None:
+        """Stops the server as Ctrl-C would, or kills it after 10 s."""
+        self.process.terminate()
         try:
-            server.wait(timeout=10)
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            server.kill()
+            self.process.kill()
+            self.process.wait()
+
+    def restart(self) -> None:
+        """Stops the server and starts a new one, on the same data folder."""
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> str:
+    """The address of a real `streamlit run app.py` server, e.g. `http://127.0.0.1:8765`."""
+    server = Server(tmp_path_factory.mktemp("server"))
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def restartable_server(tmp_path) -> Server:
+    """A server of one test's own, on a data folder of its own (`tmp_path / "home"`), that the
+    test may `restart()`."""
+    server = Server(tmp_path / "server", env={"LOOPLAB_HOME": str(tmp_path / "home")})
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
