@@ -3,7 +3,8 @@
 `st.cache_resource` keeps one of each for the whole Streamlit process, shared by every browser
 session, so a run outlives the page that started it and all tabs see the same runs. Every job
 the worker takes is written into the store (`trainers.store`) as it trains, under an id the
-store hands out, so runs outlive the server too; its trained network is saved at its end.
+store hands out, so runs outlive the server too; its trained network is saved at its end, and
+its rows then leave memory: an ended run's page reads them from the store.
 """
 
 import streamlit as st
@@ -52,14 +53,18 @@ def worker() -> Worker:
     def follow(job: Job) -> None:
         writer.follow(job.log, kind=job.config.kind, owner=OWNER)
 
-    def keep_model(job: Job, trained) -> None:
+    def keep(job: Job, trained) -> None:
+        # The trained network into the store's folder; then, once the store holds every row,
+        # the run's rows leave memory and its page reads them from the store.
         model = getattr(trained, "model", None)
         if model is not None and job.log.status != FAILED:
             writer.save_model(job.run_id, model)
+        writer.flush()
+        job.log.release(store().snapshot)
 
     return Worker(
         on_ready=keep_keras_session,
         new_id=store().new_run_id,
         on_submit=follow,
-        on_finished=keep_model,
+        on_finished=keep,
     )

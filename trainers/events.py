@@ -86,6 +86,8 @@ class RunLog:
     created: float = field(default_factory=time.time)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _listeners: list[Callable[[Event], None]] = field(default_factory=list, repr=False)
+    _stored: Callable[[str], dict] | None = field(default=None, repr=False)
+    _stored_steps: int = field(default=0, repr=False)
 
     # Writing (the worker thread).
 
@@ -125,6 +127,20 @@ class RunLog:
         """Ends the run as failed with this error, at the last step it trained."""
         self.emit("end", self.steps, {"status": FAILED, "error": error})
 
+    def release(self, stored: Callable[[str], dict]) -> None:
+        """Frees the rows of an ended run that a store holds; its snapshots then come from there.
+
+        A server that trains for days would otherwise keep every batch of every run it took in
+        memory for ever. Status, info and results stay; batches, epochs, images and marks go.
+
+        Args:
+            stored: a run's snapshot from the store, by its id (`Store.snapshot`).
+        """
+        with self._lock:
+            self._stored_steps = self.steps
+            self.batches, self.epochs, self.images, self.marks = {}, [], [], []
+            self._stored = stored
+
     # Reading (any thread).
 
     @property
@@ -133,10 +149,15 @@ class RunLog:
 
     @property
     def steps(self) -> int:
-        return len(self.batches.get("step", ()))
+        return self._stored_steps if self._stored else len(self.batches.get("step", ()))
 
     def snapshot(self) -> dict:
-        """A consistent copy of everything so far, safe to read while the run goes on."""
+        """A consistent copy of everything so far, safe to read while the run goes on.
+
+        Once `release`d, the store's snapshot of the run.
+        """
+        if self._stored is not None:
+            return self._stored(self.run_id)
         with self._lock:
             return {
                 "run_id": self.run_id,

@@ -9,6 +9,7 @@ of a group too.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -65,6 +66,12 @@ class GroupLog(RunLog):
             for label, run in config.runs().items()
         }
         return cls(group_id, config.to_dict(), runs=logs)
+
+    def release(self, stored: Callable[[str], dict]) -> None:
+        """Frees the rows of the group's runs too, once a store holds them (see `RunLog`)."""
+        for log in self.runs.values():
+            log.release(stored)
+        super().release(stored)
 
     def fail(self, error: str) -> None:
         """Ends the job and each of its runs that has not ended, as failed with this error."""

@@ -113,6 +113,20 @@ def test_a_run_reads_back_from_the_store_as_its_log_held_it(
     assert store.model_path(trained.run_id).exists()
 
 
+def test_an_ended_run_leaves_memory_and_reads_back_from_the_store(
+    store, writer, stored_worker, wait_until
+):
+    job = stored_worker.submit(RunConfig(**QUICK))
+    wait_until(lambda: job.log.finished, "the run to end", seconds=120)
+    writer.flush()
+    held = job.log.snapshot()
+
+    job.log.release(store.snapshot)
+    assert job.log.batches == {} and job.log.epochs == [] and job.log.images == []
+    assert job.log.steps == len(held["batches"]["step"]) == 8
+    assert_same(held, job.log.snapshot())  # what a page draws is unchanged
+
+
 def test_tensorboards_reader_finds_every_batch_epoch_and_image(
     store, writer, stored_worker, wait_until
 ):
@@ -258,6 +272,8 @@ def test_the_apps_worker_keeps_its_runs_in_the_store(until):
     assert (row["status"], row["owner"], row["steps"]) == (COMPLETED, "app", 2)
     assert registry.store().home == Store().home  # $LOOPLAB_HOME: a temporary folder here
     deadline = time.monotonic() + 60
-    while not registry.store().model_path(job.run_id).exists():  # saved after the end event
-        assert time.monotonic() < deadline, "the model was not saved"
+    while job.log.batches:  # the model is saved after the end event, then the rows leave memory
+        assert time.monotonic() < deadline, "the run's rows stayed in memory"
         time.sleep(0.05)
+    assert registry.store().model_path(job.run_id).exists()
+    assert job.log.snapshot()["batches"]["step"] == [0, 1]  # now read from the store
