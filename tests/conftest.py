@@ -79,6 +79,24 @@ def wait_for_events(
 
 
 @pytest.fixture
+def store(tmp_path):
+    """A real store in a fresh SQLite file of the test's own."""
+    from trainers.store import Store
+
+    return Store(f"sqlite:///{tmp_path / 'looplab.db'}")
+
+
+@pytest.fixture
+def writer(store):
+    """A writer into `store`, closed (everything written) when the test ends."""
+    from trainers.store import StoreWriter
+
+    opened = StoreWriter(store)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
 def until() -> Callable[..., None]:
     """`until(condition, seconds=60, what="")`: waits for what the worker's runs do.
 

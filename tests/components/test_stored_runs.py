@@ -11,7 +11,7 @@ import pytest
 from components.stored_runs import SnapshotReader
 from trainers.events import RunLog
 from trainers.group import GroupLog
-from trainers.store import RunNotFound, Store, StoreWriter
+from trainers.store import RunNotFound, Store
 
 
 class CountingStore(Store):
@@ -27,13 +27,6 @@ class CountingStore(Store):
 @pytest.fixture
 def store(tmp_path) -> CountingStore:
     return CountingStore(f"sqlite:///{tmp_path / 'looplab.db'}")
-
-
-@pytest.fixture
-def writer(store):
-    writer = StoreWriter(store)
-    yield writer
-    writer.close()
 
 
 def batches(log: RunLog, count: int) -> None:

@@ -47,18 +47,6 @@ def assert_same(expected, found, path: str = "snapshot") -> None:
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'looplab.db'}")
-
-
-@pytest.fixture
-def writer(store):
-    opened = StoreWriter(store)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
 def stored_worker(store, writer):
     """A worker wired to the store as `components.registry` wires the app's."""
 
