@@ -18,14 +18,14 @@ from functools import partial
 import streamlit as st
 
 from components import controls, figures, live
-from components.images import filmstrip, filmstrip_gif, to_png, upscale
+from components.images import filmstrip
 from components.settings_input import apply_input
 from trainers.events import QUEUED
-from trainers.images import image_grid
+from trainers.images import FILMSTRIP_SIDE, filmstrip_gif, image_grid, to_png, upscale
 from trainers.progress import progress_text
 from trainers.worker import Job
 
-GRID_SIDE = 448  # pixels on the short side of the large sample grid
+GRID_SIDE = FILMSTRIP_SIDE  # pixels on the short side of the large sample grid
 FILMSTRIP_FRAMES = 8  # grids in the filmstrip row, evenly spread over the run
 GAN_SMOOTHING = 0.9  # two networks that chase each other make noisy losses
 STEP_BUTTONS = {"discriminator": "Train D one batch", "generator": "Train G one batch"}

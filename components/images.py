@@ -1,47 +1,18 @@
-"""Images for the pages: enlarged pixels, PNG and GIF bytes, a filmstrip, a gallery of mistakes.
+"""Images for the pages: a filmstrip of a GAN's grids, and a gallery of mistakes.
 
 Runs report images as small uint8 arrays, `(H, W)` for grey or `(H, W, 3)` for colour: a GAN's
 sample grid, or the test examples a classifier got wrong. The digits datasets are tiny (8×8 or
 28×28), so the gallery enlarges them with nearest-neighbour, which keeps each pixel a crisp
-square instead of a blur.
+square instead of a blur (`trainers.images.upscale`, which also encodes PNG and GIF bytes).
 """
 
 from __future__ import annotations
 
-import io
-import math
 from collections.abc import Sequence
 
-import numpy as np
 import streamlit as st
-from numpy.typing import ArrayLike
-from PIL import Image
 
-from trainers.images import as_pixels
-
-GIF_FRAME_MILLISECONDS = 250
-
-
-def upscale(pixels: ArrayLike, min_side: int = 112) -> np.ndarray:
-    """Enlarges an image by a whole factor, nearest-neighbour, until its short side is `min_side`.
-
-    Args:
-        pixels: uint8, `(H, W)` or `(H, W, 3)`.
-        min_side: the short side to reach; larger images come back unchanged.
-
-    Returns:
-        The enlarged image.
-    """
-    image = as_pixels(pixels)
-    factor = max(1, math.ceil(min_side / min(image.shape[:2])))
-    return image.repeat(factor, axis=0).repeat(factor, axis=1)
-
-
-def to_png(pixels: ArrayLike) -> bytes:
-    """Encodes uint8 pixels, `(H, W)` grey or `(H, W, 3)` RGB, as PNG bytes."""
-    buffer = io.BytesIO()
-    Image.fromarray(as_pixels(pixels)).save(buffer, format="PNG")
-    return buffer.getvalue()
+from trainers.images import upscale
 
 
 def filmstrip(grids: list[dict], frames: int) -> list[dict]:
@@ -55,29 +26,6 @@ def filmstrip(grids: list[dict], frames: int) -> list[dict]:
         return grids
     last = len(grids) - 1
     return [grids[round(index * last / (frames - 1))] for index in range(frames)]
-
-
-def filmstrip_gif(grids: list[dict], side: int) -> bytes:
-    """Every grid of a run as the frames of a looping GIF, enlarged to `side` pixels.
-
-    Args:
-        grids: image events with uint8 `pixels`, oldest first; at least one.
-        side: the short side of each frame (see `upscale`).
-
-    Returns:
-        The GIF's bytes, one frame per grid, `GIF_FRAME_MILLISECONDS` each.
-    """
-    frames = [Image.fromarray(upscale(grid["pixels"], side)) for grid in grids]
-    buffer = io.BytesIO()
-    frames[0].save(
-        buffer,
-        format="GIF",
-        save_all=True,
-        append_images=frames[1:],
-        duration=GIF_FRAME_MILLISECONDS,
-        loop=0,
-    )
-    return buffer.getvalue()
 
 
 def caption(item: dict, class_names: Sequence[str] = ()) -> str:

@@ -16,10 +16,11 @@ from __future__ import annotations
 import streamlit as st
 
 from components import code_view, controls, figures, live
-from components.images import show_gallery, upscale
+from components.images import show_gallery
 from components.run_facts import describe
 from trainers import catalog
 from trainers.events import BATCH_FIELDS, DIVERGED, FAILED, INTERRUPTED, QUEUED, STOPPED
+from trainers.images import upscale
 from trainers.progress import progress_text
 from trainers.worker import Job
 

@@ -2,11 +2,13 @@
 
 Runs report their images (a GAN's sample grid, a classifier's predictions, the test examples it
 got wrong) as small uint8 arrays, so that pages and the command line draw or save them without
-knowing how the network sees them (float32 in [0, 1], with a channel axis). NumPy only.
+knowing how the network sees them (float32 in [0, 1], with a channel axis). NumPy, and Pillow
+to encode them as PNG or as an animated GIF.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 
@@ -75,3 +77,56 @@ def image_grid(pixels_list: Sequence[ArrayLike], columns: int, fill: int = 255) 
         top, left = (height + 1) * (index // columns), (width + 1) * (index % columns)
         grid[top : top + height, left : left + width] = image
     return grid
+
+
+GIF_FRAME_MILLISECONDS = 250
+FILMSTRIP_SIDE = 448  # pixels on the short side of a filmstrip's frames
+
+
+def upscale(pixels: ArrayLike, min_side: int = 112) -> np.ndarray:
+    """Enlarges an image by a whole factor, nearest-neighbour, until its short side is `min_side`.
+
+    Args:
+        pixels: uint8, `(H, W)` or `(H, W, 3)`.
+        min_side: the short side to reach; larger images come back unchanged.
+
+    Returns:
+        The enlarged image.
+    """
+    image = as_pixels(pixels)
+    factor = max(1, math.ceil(min_side / min(image.shape[:2])))
+    return image.repeat(factor, axis=0).repeat(factor, axis=1)
+
+
+def to_png(pixels: ArrayLike) -> bytes:
+    """Encodes uint8 pixels, `(H, W)` grey or `(H, W, 3)` RGB, as PNG bytes."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(as_pixels(pixels)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def filmstrip_gif(grids: list[dict], side: int = FILMSTRIP_SIDE) -> bytes:
+    """Every grid of a run as the frames of a looping GIF, enlarged to `side` pixels.
+
+    Args:
+        grids: image events with uint8 `pixels`, oldest first; at least one.
+        side: the short side of each frame (see `upscale`).
+
+    Returns:
+        The GIF's bytes, one frame per grid, `GIF_FRAME_MILLISECONDS` each.
+    """
+    from PIL import Image
+
+    frames = [Image.fromarray(upscale(grid["pixels"], side)) for grid in grids]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=GIF_FRAME_MILLISECONDS,
+        loop=0,
+    )
+    return buffer.getvalue()

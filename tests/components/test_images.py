@@ -7,15 +7,15 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from components.images import (
+from components.images import caption, filmstrip
+from trainers.images import (
     GIF_FRAME_MILLISECONDS,
-    caption,
-    filmstrip,
     filmstrip_gif,
+    image_grid,
+    tile,
     to_png,
     upscale,
 )
-from trainers.images import image_grid, tile
 
 
 def test_sixteen_digits_in_four_columns_make_a_square_grid_with_gaps():

@@ -187,7 +187,10 @@ def test_export_refuses_an_unknown_run_or_format_and_says_what_would_work(stored
 
     wrong = trainers("export", stored["gan"][1], "--format", "onnx", "--out", str(tmp_path))
     assert wrong.returncode == 2
-    assert "'onnx' (choose from 'csv', 'json', 'tensorboard', 'keras', 'card')" in wrong.stderr
+    assert (
+        "'onnx' (choose from 'csv', 'json', 'tensorboard', 'keras', 'images', 'card')"
+        in wrong.stderr
+    )
 
     killed = stored["killed"][0]  # it never ended: no model
     missing = trainers("export", killed, "--format", "keras", "--out", str(tmp_path))
@@ -205,3 +208,16 @@ def test_export_card_writes_the_stored_run_as_one_standalone_file(stored, tmp_pa
 
     gan = trainers("export", stored["gan"][1], "--format", "card", "--out", str(tmp_path / "g"))
     assert gan.returncode == 1 and "GAN runs" in gan.stderr and "have no card" in gan.stderr
+
+
+def test_export_images_writes_each_grid_as_png_and_the_filmstrip_as_gif(stored, tmp_path):
+    from PIL import Image
+
+    exported = trainers("export", stored["gan"][1], "--format", "images", "--out", str(tmp_path))
+    assert exported.returncode == 0, exported.stderr
+    grids = sorted(path.name for path in (tmp_path / "images").iterdir())
+    assert grids == ["step_000003.png", "step_000006.png"]  # a grid every three of six steps
+    with Image.open(tmp_path / "images" / "step_000006.png") as grid:
+        assert grid.size == (4 * 28 + 3, 4 * 28 + 3)  # sixteen samples with gaps
+    with Image.open(tmp_path / "filmstrip.gif") as film:
+        assert film.n_frames == 2 and film.info["loop"] == 0

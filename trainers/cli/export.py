@@ -20,6 +20,7 @@ FORMATS: dict[str, Callable[[Store, str, Path], list[Path]]] = {
     "json": exports.write_json,
     "tensorboard": exports.write_tensorboard,
     "keras": exports.write_keras,
+    "images": exports.write_images,
     "card": exports.write_card,
 }
 
@@ -31,8 +32,9 @@ def add_command(subparsers) -> None:
         help="write a stored run's metrics, results, TensorBoard files or model into a folder",
         description="Write a stored run (see `list-runs`) as files: csv (metrics.csv, one row "
         "per batch), json (run.json: configuration, results), tensorboard (event files), "
-        "keras (model.keras), card (card.py: the run reproduced in one standalone Python file). "
-        "A race's or a lab's runs go in a folder each.",
+        "keras (model.keras), images (a PNG per image, a GAN's filmstrip.gif), card (card.py: "
+        "the run reproduced in one standalone Python file). A race's or a lab's runs go in a "
+        "folder each.",
     )
     parser.set_defaults(refuse=parser.error)
     parser.add_argument("run_id", metavar="RUN", help="the run's id, e.g. run-3 (see list-runs)")

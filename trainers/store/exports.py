@@ -9,6 +9,9 @@ folder of its own, named after the run's label, with the same files as a single 
   (arrays as lists, NaN as null) and error.
 - `tensorboard`: the run's event files (written anew from the store when a run has none).
 - `keras`: `model.keras`, the trained network.
+- `images`: each image as a PNG (`images/step_000050.png`: a GAN's sample grid, or a
+  classifier's predictions at an epoch's end), and a GAN's `filmstrip.gif` of every grid.
+- `card`: `card.py`, the run reproduced in one standalone Python file (`trainers.card`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 import orjson
 
 from trainers.events import Event
+from trainers.images import filmstrip_gif, to_png
 from trainers.outputs import slug
 from trainers.store.database import Store
 
@@ -105,6 +109,28 @@ def write_keras(store: Store, run_id: str, folder: Path) -> list[Path]:
         where.mkdir(parents=True, exist_ok=True)
         written.append(Path(shutil.copy2(model, where / model.name)))
     return written
+
+
+def write_images(store: Store, run_id: str, folder: Path) -> list[Path]:
+    """Writes each image event as a PNG, and a GAN's sample grids as `filmstrip.gif`."""
+    written = []
+    for target, where in targets(store, run_id, folder):
+        images = store.snapshot(target)["images"]
+        if not images:
+            raise NothingToExport(
+                f"{target} recorded no images: a GAN draws sample grids every few steps, and a "
+                f"classifier of images shows predictions at each epoch's end. Received: {run_id!r}"
+            )
+        (where / "images").mkdir(parents=True, exist_ok=True)
+        for image in images:
+            path = where / "images" / f"step_{image['step']:06d}.png"
+            path.write_bytes(to_png(image["pixels"]))  # a grid drawn again at a step replaces it
+            written.append(path)
+        grids = [image for image in images if "verdict" in image]  # a GAN's sample grids
+        if grids:
+            written.append(where / "filmstrip.gif")
+            written[-1].write_bytes(filmstrip_gif(grids))
+    return list(dict.fromkeys(written))
 
 
 def write_card(store: Store, run_id: str, folder: Path) -> list[Path]:
