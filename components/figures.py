@@ -1,10 +1,8 @@
-"""Every Plotly figure of Looplab, drawn from the plain data of a run's snapshot.
+"""Every Plotly figure of Looplab: a run's batches, epochs and results, runs overlaid, a GAN's.
 
-A run's batches, epochs and test results; a race's or a style lab's runs overlaid; the quality
-of a GAN's samples. Each takes plain data (`RunLog.snapshot()` and its parts) and returns a
-figure, so each is tested without a running app. Long series are thinned with
-`series.downsample`, and the subtitle says so; a run that has logged nothing yet gets an empty
-figure with a note rather than an error. Their shared look is `components.figure_style`.
+Each takes plain data (`RunLog.snapshot()` and its parts) and returns a figure, so each is
+tested without a running app. Long series are thinned (`series.downsample`, said in the
+subtitle); a run with nothing logged yet gets a note. The shared look is `figure_style`.
 """
 
 from __future__ import annotations

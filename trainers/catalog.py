@@ -1,13 +1,12 @@
 """What Looplab can train: datasets, architectures, training styles and optimizers, by name.
 
-This module is plain Python with no TensorFlow in it, so a page or the command line can list
-the choices and explain a combination that cannot work before the engine has even loaded.
+Each is declared once, here, with what loads or builds it. This module is plain Python with no
+TensorFlow in it, so a page or the command line can list the choices and explain a combination
+that cannot work before the engine has even loaded.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -110,8 +109,8 @@ class ArchitectureInfo:
         return "generation" in self.tasks
 
 
-_FLAT = ("image", "vector")
-_CLASSIFY = ("classification",)
+_FLAT, _IMAGE = ("image", "vector"), ("image",)
+_CLASSIFY, _GENERATE = ("classification",), ("generation",)
 ARCHITECTURES: dict[str, ArchitectureInfo] = {
     "mlp": ArchitectureInfo(
         _FLAT, _CLASSIFY, "Sequential: Flatten, Dense 256 relu, Dropout 0.2, softmax", "mlp"
@@ -132,19 +131,16 @@ ARCHITECTURES: dict[str, ArchitectureInfo] = {
         "mlp_activity_reg",
         True,
     ),
-    "cnn": ArchitectureInfo(("image",), _CLASSIFY, "a small convnet", "cnn"),
+    "cnn": ArchitectureInfo(_IMAGE, _CLASSIFY, "a small convnet", "cnn"),
     "text-conv1d": ArchitectureInfo(
         ("sequence",), _CLASSIFY, "Embedding, Conv1D 64/5, Conv1D 32/3, softmax", "text_conv1d"
     ),
     "linear": ArchitectureInfo(("vector",), ("regression",), "Dense 1", "linear"),
     "dcgan": ArchitectureInfo(
-        ("image",), ("generation",), "the guides' DCGAN generator and discriminator", "dcgan"
+        _IMAGE, _GENERATE, "the guides' DCGAN generator and discriminator", "dcgan"
     ),
     "gan-classroom": ArchitectureInfo(
-        ("image",),
-        ("generation",),
-        "a slim DCGAN that draws digits in minutes on a CPU",
-        "gan_classroom",
+        _IMAGE, _GENERATE, "a slim DCGAN that draws digits in minutes on a CPU", "gan_classroom"
     ),
 }
 DEFAULT_ARCHITECTURE = "mlp"
@@ -258,12 +254,6 @@ def choices(names) -> str:
     if len(quoted) <= 1:
         return "".join(quoted)
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
-
-
-def resolve(reference: str, package: str) -> Callable:
-    """The function a registry entry names as `"module:function"` under `package`."""
-    module, _, name = reference.partition(":")
-    return getattr(importlib.import_module(f"{package}.{module}"), name)
 
 
 def is_gan(architecture: str) -> bool:

@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainers import catalog, datasets
+from trainers import catalog
 from trainers.datasets import DatasetError, keras_cache, load_dataset, npz
+from trainers.datasets.split import source_reader
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,7 @@ def test_regression_is_the_guides_data_drawn_from_the_seed():
 
 @pytest.mark.parametrize("name", list(catalog.DATASETS))
 def test_every_catalog_source_resolves_to_a_function_of_the_seed(name):
-    function = catalog.resolve(catalog.DATASETS[name].source, datasets.__name__)
+    function = source_reader(name)
     assert callable(function), catalog.DATASETS[name].source
     inspect.signature(function).bind(0)  # every source takes the run's seed
 

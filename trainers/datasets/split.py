@@ -12,8 +12,9 @@ such function takes the run's seed. A `.npz` path goes to `trainers.datasets.npz
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -96,7 +97,13 @@ def _find_source(name: str, seed: int) -> Source:
             f"Unknown dataset. Choose {catalog.choices(catalog.DATASETS)}, "
             f"or the path of a .npz file. Received: dataset={name!r}"
         )
-    return catalog.resolve(info.source, __package__)(seed)
+    return source_reader(name)(seed)
+
+
+def source_reader(name: str) -> Callable[[int], Source]:
+    """The function that reads a named dataset: the catalog's `"module:function"` for it."""
+    module, _, function = catalog.DATASETS[name].source.partition(":")
+    return getattr(importlib.import_module(f"{__package__}.{module}"), function)
 
 
 # --- Choosing and preparing the examples of one run ---------------------------------------------
