@@ -133,10 +133,10 @@ class CsvFile:
 
 def write_columns(path: str | Path, series: Mapping[str, Sequence]) -> None:
     """Writes columns of equal length as a CSV file: a header, then one row per index."""
-    table = CsvFile(path, list(series))
-    for values in zip(*series.values(), strict=True):
-        table.write(dict(zip(series, values, strict=True)))
-    table.close()
+    with open(path, "w", newline="") as file:
+        table = csv.writer(file)
+        table.writerow(series)
+        table.writerows(zip(*series.values(), strict=True))
 
 
 def write_json(path: str | Path, data: dict) -> None:

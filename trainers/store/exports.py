@@ -16,7 +16,6 @@ folder of its own, named after the run's label, with the same files as a single 
 
 from __future__ import annotations
 
-import csv
 import math
 import shutil
 from pathlib import Path
@@ -26,7 +25,7 @@ import orjson
 
 from trainers.events import Event
 from trainers.images import filmstrip_gif, to_png
-from trainers.outputs import slug
+from trainers.outputs import slug, write_columns
 from trainers.store.database import Store
 
 METRICS_FILE, JSON_FILE = "metrics.csv", "run.json"
@@ -49,14 +48,9 @@ def write_csv(store: Store, run_id: str, folder: Path) -> list[Path]:
     """Writes `metrics.csv` per run: a header, then one row per batch."""
     written = []
     for target, where in targets(store, run_id, folder):
-        columns = store.batches_since(target, -1)
         where.mkdir(parents=True, exist_ok=True)
-        path = where / METRICS_FILE
-        with open(path, "w", newline="") as file:
-            table = csv.writer(file)
-            table.writerow(columns)
-            table.writerows(zip(*columns.values(), strict=True))
-        written.append(path)
+        write_columns(where / METRICS_FILE, store.batches_since(target, -1))
+        written.append(where / METRICS_FILE)
     return written
 
 
