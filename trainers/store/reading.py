@@ -76,6 +76,7 @@ def snapshot(connection: Connection, row: Row) -> dict:
         "status": run["status"],
         "info": run["info"],
         "batches": batch_columns(connection.execute(select_batches(run_id))),
+        "thinned": 0,  # every row
         "epochs": _events(connection, epochs, run_id),
         "images": _images(connection, run_id),
         "marks": _events(connection, marks, run_id),

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import orjson
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import Connection, Dialect
 
 from trainers.events import BATCH_FIELDS, FINISHED, RUNNING, Event
@@ -89,7 +89,7 @@ def write_events(
     )
     best = codec.dumps(reading.best(after.bests)).decode()
     values |= {"status": after.status, "steps": after.steps, "best": best}
-    changed = connection.execute(update(runs).where(runs.c.run_id == state.run_id).values(values))
+    changed = connection.execute(_update_run(tuple(values)), {"id": state.run_id, **values})
     if changed.rowcount == 0:
         return dataclasses.replace(state, deleted=True)
     if rows["batch"]:
@@ -102,12 +102,19 @@ def write_events(
 
 def heartbeat(connection: Connection, states: list[RunState], now: float) -> None:
     """Says the live runs' process is alive, and puts back a status someone took for dead."""
-    for state in states:
+    if states:
         connection.execute(
-            update(runs)
-            .where(runs.c.run_id == state.run_id)
-            .values(heartbeat=now, status=state.status)
+            _update_run(("heartbeat", "status")),
+            [{"id": state.run_id, "heartbeat": now, "status": state.status} for state in states],
         )
+
+
+@functools.cache
+def _update_run(columns: tuple[str, ...]):
+    """The UPDATE of these columns of one run (`id` and the columns as parameters): the same
+    statement object each time, so SQLAlchemy compiles it once."""
+    values = {name: bindparam(name) for name in columns}
+    return update(runs).where(runs.c.run_id == bindparam("id")).values(values)
 
 
 def _batch_row(run_id: str, data: dict) -> tuple:

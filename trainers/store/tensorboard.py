@@ -1,4 +1,4 @@
-"""A run's TensorBoard event files, written with TensorFlow's own `tf.summary`.
+"""A run's TensorBoard event files, in the format `tf.summary` writes.
 
 `tensorboard --logdir <data folder>` then shows every run: scalars per batch (`batch/loss`,
 `batch/mean_loss`, ..., `batch/lr`, at the batch's step), per epoch (`epoch/loss`,
@@ -7,17 +7,19 @@
 
 The store's writer thread hands every run's events to `Boards`, which writes them at most
 every `INTERVAL` seconds (and at a run's end, and on `flush`), and writing must cost training
-nothing: `tf.summary.scalar` takes about 100 µs a value eagerly, 10 µs in a graph loop. So
-each step's scalars become one serialized `Summary` in Python, by filling a value into bytes
-serialized once per tag (protobuf messages concatenate into one), and a `tf.function` writes
-all the steps since the last write with `tf.summary.experimental.write_raw_pb`: a few µs a
-step. Only a process that has imported TensorFlow to train writes these files: nothing here
-imports it.
+nothing: `tf.summary.scalar` takes about 100 µs a value eagerly, and even
+`tf.summary.experimental.write_raw_pb` in a graph loop 15 µs a step. So each step's scalars
+become one serialized `Summary` in Python, by filling a value into bytes serialized once per
+tag (protobuf messages concatenate into one), wrapped in TensorBoard's own `Event` message and
+appended by TensorFlow's record writer: about 10 µs a step in all. Only a process that has
+imported TensorFlow to train writes these files: nothing here imports it.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import socket
 import struct
 import sys
 import time
@@ -27,10 +29,10 @@ from pathlib import Path
 import numpy as np
 
 from trainers.events import BATCH_FIELDS, Event
+from trainers.store import codec
 
 # Batch fields that are the batch's bookkeeping rather than what it learnt.
 _BOOKKEEPING = {name for name in BATCH_FIELDS if name != "lr"}
-MAX_QUEUE = 100_000  # events held before the file is written: the writer flushes each time
 INTERVAL = 5.0  # the most seconds between two writes of a live run's event files
 _DRAWN = ("batch", "epoch", "image")  # the events that have something for TensorBoard
 _PLACEHOLDER = struct.pack("<f", 1.25)
@@ -95,55 +97,72 @@ class Boards:
 
 
 class RunEvents:
-    """The TensorBoard event files of one run, in its own folder.
+    """The TensorBoard event file of one run, in its own folder.
+
+    Each step's values are one `Event` record, as `tf.summary`'s file writer writes them, put
+    into the file by TensorFlow's own record writer (`tf.io.TFRecordWriter`: the same framing and
+    checksums, in C++). Building the records here in Python rather than through `tf.summary`
+    ops spares a graph call per step: about 2 µs a step instead of 15.
 
     Args:
-        folder: where the event files go; created if missing.
+        folder: where the event file goes; created if missing.
     """
 
     def __init__(self, folder: Path) -> None:
         import tensorflow as tf
 
         folder.mkdir(parents=True, exist_ok=True)
-        self._writer = tf.summary.create_file_writer(str(folder), max_queue=MAX_QUEUE)
-        self._write_summaries = _summary_writer()
+        name = f"events.out.tfevents.{time.time():.0f}.{socket.gethostname()}.{os.getpid()}.v2"
+        self._file = tf.io.TFRecordWriter(str(folder / name))
+        self._record(file_version="brain.Event:2")
         self._scalars = _ScalarValues()
 
     def write(self, events: list[Event]) -> None:
         """Writes the scalars and images of these events, then flushes the file."""
-        import tensorflow as tf
-
-        summaries, steps = [], []
         for event in events:
             if event.kind == "batch":
                 row = event.data
                 values = {k: v for k, v in row.items() if k not in _BOOKKEEPING}
-                summaries.append(self._scalars.summary("batch/", values))
-                steps.append(row["step"])
+                self._record(self._scalars.summary("batch/", values), step=row["step"])
             elif event.kind == "epoch":
                 values = {k: v for k, v in event.data.items() if k != "epoch"}
-                summaries.append(self._scalars.summary("epoch/", values))
-                steps.append(event.data.get("epoch", 0))
-        with self._writer.as_default():
-            if summaries:
-                self._write_summaries(tf.constant(summaries), tf.constant(steps, tf.int64))
-            for event in events:
-                if event.kind == "image":
-                    self._image(event)
-        self._writer.flush()
+                self._record(self._scalars.summary("epoch/", values), event.data.get("epoch", 0))
+            elif event.kind == "image":
+                self._record(_image(event.data), step=event.step)
+        self._file.flush()
 
-    def _image(self, event: Event) -> None:
-        import tensorflow as tf
+    def _record(self, summary: bytes = b"", step: int = 0, **fields) -> None:
+        from tensorboard.compat.proto import event_pb2
 
-        pixels = np.asarray(event.data["pixels"], np.uint8)
-        if pixels.ndim == 2:
-            pixels = pixels[..., None]
-        tag = "images/predictions" if "labels" in event.data else "images/samples"
-        tf.summary.image(tag, pixels[None], step=event.step)
+        event = event_pb2.Event(wall_time=time.time(), step=step, **fields)
+        if summary:
+            event.summary.MergeFromString(summary)
+        self._file.write(event.SerializeToString())
 
     def close(self) -> None:
         """Writes what is left and closes the file."""
-        self._writer.close()
+        self._file.close()
+
+
+def _image(data: dict) -> bytes:
+    """A serialized `Summary` of one image as `tf.summary.image` writes it: a string tensor of
+    width, height and PNG bytes, for TensorBoard's image plugin."""
+    from tensorboard.compat.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
+    from tensorboard.plugins.image import metadata
+
+    pixels = np.asarray(data["pixels"], np.uint8)
+    if pixels.ndim == 3 and pixels.shape[-1] == 1:
+        pixels = pixels[..., 0]
+    height, width = pixels.shape[:2]
+    tensor = tensor_pb2.TensorProto(
+        dtype=types_pb2.DT_STRING,
+        tensor_shape=tensor_shape_pb2.TensorShapeProto(dim=[{"size": 3}]),
+        string_val=[str(width).encode(), str(height).encode(), codec.to_png(pixels)],
+    )
+    tag = "images/predictions" if "labels" in data else "images/samples"
+    described = metadata.create_summary_metadata(display_name=None, description=None)
+    value = summary_pb2.Summary.Value(tag=tag, tensor=tensor, metadata=described)
+    return summary_pb2.Summary(value=[value]).SerializeToString()
 
 
 class _ScalarValues:
@@ -194,22 +213,3 @@ def _float32(value: float) -> bytes:
         return struct.pack("<f", value)
     except OverflowError:
         return struct.pack("<f", math.copysign(math.inf, value))
-
-
-def _summary_writer():
-    """A `tf.function` that writes `summaries[i]` (serialized) at `steps[i]`.
-
-    It writes into the default writer of its first call: summaries in a graph keep the writer
-    they were traced with, so each run has its own function.
-    """
-    import tensorflow as tf
-
-    @tf.function(
-        input_signature=[tf.TensorSpec([None], tf.string), tf.TensorSpec([None], tf.int64)]
-    )
-    def write_summaries(summaries, steps):
-        for index in tf.range(tf.shape(steps)[0]):
-            tf.summary.experimental.write_raw_pb(summaries[index], step=steps[index])
-        return tf.constant(True)
-
-    return write_summaries

@@ -80,7 +80,8 @@ class StoreWriter:
         """Stores a run from now on: inserts its row at once, then writes each of its events.
 
         Follow a run before it starts: events from before the call are not stored. A
-        `GroupLog`'s runs are followed too, each named by its label, `parent` the group.
+        `GroupLog`'s runs are followed too, each named by its label, `parent` the group. A
+        single run's log may then thin its older rows in memory (`RunLog.keep_recent`).
 
         Args:
             log: the run's event log.
@@ -103,6 +104,8 @@ class StoreWriter:
             with self._lock:
                 self._states[run.run_id] = state
             run.subscribe(self._listener(state))
+        if not isinstance(log, GroupLog):  # a race's rows stay whole: its leaderboard reads them
+            log.keep_recent()  # the store keeps every row: memory may keep the recent ones
 
     def save_model(self, run_id: str, model) -> None:
         """Saves a run's trained network where `Store.model_path` says (on the training
