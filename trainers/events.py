@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from trainers import thinning
+
 # Every batch row carries these fields. `loss` and the metrics are the batch's own values;
 # the same names prefixed with `mean_` are Keras' running means over the epoch so far.
 BATCH_FIELDS = ("step", "epoch", "batch", "size", "lr", "examples_per_second", "seconds")
@@ -65,6 +67,8 @@ class RunLog:
             `interrupted` (a stored run whose process is gone, see `trainers.store`).
         info: what the `start` event said (summary, parameter count, source of the style...).
         batches: per-batch columns, `BATCH_FIELDS` first, then each metric and its `mean_`.
+            A log the store follows keeps its recent rows whole and thins older ones (see
+            `keep_recent`); its snapshot's `thinned` counts the thinned rows at the start.
         epochs: one dict per finished epoch: `epoch`, metric values, `val_` metric values.
         images: one dict per image event: `step`, `epoch`, `title`, `pixels` (uint8 array),
             and for predictions `labels`.
@@ -88,6 +92,8 @@ class RunLog:
     _listeners: list[Callable[[Event], None]] = field(default_factory=list, repr=False)
     _stored: Callable[[str], dict] | None = field(default=None, repr=False)
     _stored_steps: int = field(default=0, repr=False)
+    _recent: int = field(default=0, repr=False)  # rows kept whole; 0: every row, for ever
+    _thinned: int = field(default=0, repr=False)  # leading rows of `batches` that are thinned
 
     # Writing (the worker thread).
 
@@ -104,6 +110,8 @@ class RunLog:
                     columns.update({name: [] for name in data})
                 for name, value in data.items():
                     columns[name].append(value)
+                if self._recent and len(columns["step"]) - self._thinned > 2 * self._recent:
+                    self._thin()
             elif kind == "epoch":
                 self.epochs.append(data)
             elif kind == "image":
@@ -123,6 +131,19 @@ class RunLog:
         for listener in self._listeners:
             listener(event)
 
+    def keep_recent(self, rows: int = thinning.RECENT) -> None:
+        """Lets the log thin its batch rows older than the last `rows` (see `trainers.thinning`).
+
+        For a run whose every row a store keeps: memory then stays flat however long it trains.
+        """
+        self._recent = rows
+
+    def _thin(self) -> None:
+        cut = len(self.batches["step"]) - self._recent
+        older = thinning.thin({name: values[:cut] for name, values in self.batches.items()})
+        self._thinned = len(older["step"])
+        self.batches = {name: older[name] + values[cut:] for name, values in self.batches.items()}
+
     def fail(self, error: str) -> None:
         """Ends the run as failed with this error, at the last step it trained."""
         self.emit("end", self.steps, {"status": FAILED, "error": error})
@@ -138,6 +159,7 @@ class RunLog:
         """
         with self._lock:
             self._stored_steps = self.steps
+            self._thinned = 0
             self.batches, self.epochs, self.images, self.marks = {}, [], [], []
             self._stored = stored
 
@@ -149,7 +171,7 @@ class RunLog:
 
     @property
     def steps(self) -> int:
-        return self._stored_steps if self._stored else len(self.batches.get("step", ()))
+        return self._stored_steps if self._stored else steps_in(self.batches)
 
     def snapshot(self) -> dict:
         """A consistent copy of everything so far, safe to read while the run goes on.
@@ -165,9 +187,16 @@ class RunLog:
                 "status": self.status,
                 "info": dict(self.info),
                 "batches": {name: list(values) for name, values in self.batches.items()},
+                "thinned": self._thinned,
                 "epochs": list(self.epochs),
                 "images": list(self.images),
                 "marks": list(self.marks),
                 "result": dict(self.result),
                 "error": self.error,
             }
+
+
+def steps_in(batches: dict[str, list]) -> int:
+    """The batches a run trained, from its batch columns (thinned or not: steps count from 0)."""
+    steps = batches.get("step")
+    return steps[-1] + 1 if steps else 0

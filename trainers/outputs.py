@@ -29,7 +29,7 @@ import numpy as np
 from PIL import Image
 
 from trainers import catalog
-from trainers.events import BATCH_FIELDS, FAILED, Event, RunLog
+from trainers.events import BATCH_FIELDS, FAILED, Event, RunLog, steps_in
 from trainers.summaries import columns, leaderboard, ms_per_step
 
 SUMMARY, METRICS, WEIGHTS, MODEL, SAMPLES = (
@@ -227,7 +227,7 @@ def summarize(snapshot: dict, samples: Sequence[dict] = ()) -> dict:
         ),
         "test": _finite(snapshot["result"].get("test", {})),
         "test_split": snapshot["result"].get("split"),
-        "steps": len(batches.get("step", ())),
+        "steps": steps_in(batches),
         "examples_per_second": examples / seconds if seconds > 0 else 0.0,
         "seconds": seconds,
     }

@@ -10,7 +10,7 @@ paused, so that a long pause does not inflate the estimate.
 
 from __future__ import annotations
 
-from trainers.events import COMPLETED, FINISHED
+from trainers.events import COMPLETED, FINISHED, steps_in
 
 WAITING = "waiting for the first batch"
 
@@ -48,7 +48,7 @@ def progress_text(snapshot: dict) -> tuple[float, str]:
         ETA once the run has finished.
     """
     batches, config = snapshot["batches"], snapshot["config"]
-    steps = len(batches.get("step", ()))
+    steps = steps_in(batches)
     if not steps:
         return 0.0, WAITING
     epochs, max_steps, minutes = (config.get(k, 0) for k in ("epochs", "max_steps", "minutes"))

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from trainers.events import steps_in
+
 # The first steps left out of the time per step: the first traces the train step into a graph
 # and builds the optimizer's slots, and the next few still run slower while fit()'s input
 # pipeline fills and TensorFlow warms up. One value for the race and the lab (which left out 3
@@ -84,7 +86,7 @@ def leaderboard(snapshot: dict, target: float | None = None, window: int = WINDO
     for label, run in snapshot["contestants"].items():
         batches = run["batches"]
         metric = accuracy_name(batches)
-        row = {"contestant": label, "status": run["status"], "steps": len(batches.get("step", ()))}
+        row = {"contestant": label, "status": run["status"], "steps": steps_in(batches)}
         for name in ("loss", metric):
             values = batches.get(name, [])[-window:]
             row[name] = float(np.mean(values)) if values else None
@@ -134,7 +136,7 @@ def lab_table(snapshot: dict) -> list[dict]:
             {
                 "style": style,
                 "status": run["status"],
-                "steps": len(run["batches"].get("step", ())),
+                "steps": steps_in(run["batches"]),
                 "final loss": run["epochs"][-1].get("loss") if run["epochs"] else None,
                 f"max |Δw| vs {reference}": difference,
                 f"same as {reference}": None if difference is None else difference <= EQUAL_WITHIN,
@@ -152,7 +154,7 @@ def speedup(snapshot: dict) -> float | None:
     times = {}
     for style in ("loop_eager", "loop_function"):
         batches = snapshot["contestants"].get(style, {}).get("batches", {})
-        if len(batches.get("step", ())) <= WARMUP_STEPS:
+        if steps_in(batches) <= WARMUP_STEPS:
             return None
         times[style] = ms_per_step(batches)
     return times["loop_eager"] / times["loop_function"] if times["loop_function"] else None

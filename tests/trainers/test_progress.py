@@ -11,7 +11,7 @@ def make_snapshot(steps, epochs_done=0, status="running", marks=(), **config):
         "info": {"steps_per_epoch": 70},
         "status": status,
         "batches": {
-            "step": list(range(1, steps + 1)),
+            "step": list(range(steps)),  # counted from 0, as the recorder does
             "epoch": [1 + i // 70 for i in range(steps)],
             "seconds": [0.3 * (i + 1) for i in range(steps)],
         },
