@@ -21,9 +21,11 @@ from components.figure_style import (
     PALETTE,
     RIGHT_AXIS,
     WAITING,
-    add_lines,
-    add_marks,
     empty_figure,
+    figure,
+    layout,
+    lines,
+    mark_lines,
     style_figure,
 )
 from components.series import downsample, ema
@@ -73,12 +75,19 @@ def batch_figure(
     if f"mean_{metric}" in batches:
         line = {"color": COLORS["mean"], "width": 2, "dash": "dot"}
         traces.append({"y": batches[f"mean_{metric}"], "name": "epoch mean", "line": line})
-    fig = go.Figure()
-    note = add_lines(fig, batches[x], traces, max_points)
-    add_marks(fig, marks, batches, x)
-    fig.update_yaxes(type="log" if log_y else "linear", title=metric)
-    fig.update_xaxes(title=AXIS_TITLES.get(x, x))
-    return style_figure(fig, title, revision, note, hovermode="x unified")
+    data, note = lines(batches[x], traces, max_points)
+    return figure(
+        data,
+        layout(
+            title,
+            revision,
+            note,
+            hovermode="x unified",
+            xaxis={"title": {"text": AXIS_TITLES.get(x, x)}},
+            yaxis={"title": {"text": metric}, "type": "log" if log_y else "linear"},
+            **mark_lines(marks, batches, x),
+        ),
+    )
 
 
 def rate_figure(
@@ -102,15 +111,22 @@ def rate_figure(
         {"y": batches["lr"], "name": "learning rate", "line": {"color": COLORS["learning_rate"]}},
         {"y": batches["examples_per_second"], "name": "examples / s", "line": speed, "yaxis": "y2"},
     ]
-    fig = go.Figure()
-    note = add_lines(fig, batches["step"], traces, max_points)
-    add_marks(fig, marks, batches, "step")
-    fig.update_layout(
-        xaxis={"title": "step"},
-        yaxis={"title": "learning rate", "title_font_color": COLORS["learning_rate"]},
-        yaxis2=RIGHT_AXIS | {"title": "examples / s", "title_font_color": COLORS["speed"]},
+    data, note = lines(batches["step"], traces, max_points)
+    titled = {"title": {"text": "learning rate", "font": {"color": COLORS["learning_rate"]}}}
+    speed_title = {"title": {"text": "examples / s", "font": {"color": COLORS["speed"]}}}
+    return figure(
+        data,
+        layout(
+            title,
+            revision,
+            note,
+            hovermode="x unified",
+            xaxis={"title": {"text": "step"}},
+            yaxis=titled,
+            yaxis2=RIGHT_AXIS | speed_title,
+            **mark_lines(marks, batches, "step"),
+        ),
     )
-    return style_figure(fig, title, revision, note, hovermode="x unified")
 
 
 # One run, per epoch and at its end.
@@ -129,21 +145,18 @@ def epoch_figure(epochs: Sequence[dict], metric: str) -> go.Figure:
     title, revision = f"{metric} per epoch", f"epoch/{metric}"
     if not epochs:
         return empty_figure(title, "waiting for the first epoch", revision)
-    fig = go.Figure()
-    for key, name in ((metric, "training"), (f"val_{metric}", "validation")):
-        if any(key in row for row in epochs):
-            fig.add_scatter(
-                x=[row["epoch"] for row in epochs],
-                y=[row.get(key) for row in epochs],
-                name=name,
-                mode="lines+markers",
-                line={"color": COLORS[name]},
-            )
-    if not fig.data:
+    steps = [row["epoch"] for row in epochs]
+    data = [
+        {"type": "scatter", "mode": "lines+markers", "name": name, "x": steps}
+        | {"y": [row.get(key) for row in epochs], "line": {"color": COLORS[name]}}
+        for key, name in ((metric, "training"), (f"val_{metric}", "validation"))
+        if any(key in row for row in epochs)
+    ]
+    if not data:
         return empty_figure(title, f"this run logs no '{metric}'", revision)
-    fig.update_xaxes(title="epoch", dtick=max(1, math.ceil(len(epochs) / 10)))
-    fig.update_yaxes(title=metric)
-    return style_figure(fig, title, revision, hovermode="x unified")
+    xaxis = {"title": {"text": "epoch"}, "dtick": max(1, math.ceil(len(epochs) / 10))}
+    yaxis = {"title": {"text": metric}}
+    return figure(data, layout(title, revision, hovermode="x unified", xaxis=xaxis, yaxis=yaxis))
 
 
 def confusion_figure(confusion: Sequence[Sequence[int]], class_names: Sequence = ()) -> go.Figure:
@@ -271,29 +284,24 @@ def quality_figure(scored: list[dict], marks: Sequence[dict] = ()) -> go.Figure:
         marks: the snapshot's `marks`, drawn as labelled vertical lines.
     """
     steps = [grid["step"] for grid in scored]
-    fig = go.Figure()
-    fig.add_scatter(
-        x=steps,
-        y=[grid["quality"]["inception_score"] for grid in scored],
-        name="Inception Score",
-        mode="lines+markers",
-        line={"color": COLORS["training"]},
+    score = {"type": "scatter", "mode": "lines+markers", "name": "Inception Score", "x": steps}
+    score |= {"y": [grid["quality"]["inception_score"] for grid in scored]}
+    score["line"] = {"color": COLORS["training"]}
+    confidence = {"type": "scatter", "mode": "lines", "name": "confidence", "x": steps}
+    confidence |= {"y": [grid["quality"]["confidence"] for grid in scored], "yaxis": "y2"}
+    confidence["line"] = {"color": COLORS["validation"], "dash": "dot"}
+    return figure(
+        [score, confidence],
+        layout(
+            "quality of the samples",
+            "quality",
+            hovermode="x unified",
+            xaxis={"title": {"text": "step"}},
+            yaxis={"title": {"text": "Inception Score"}, "range": [1, 10]},
+            yaxis2=RIGHT_AXIS | {"range": [0, 1]},
+            **mark_lines(marks, {"step": steps}, "step"),
+        ),
     )
-    fig.add_scatter(
-        x=steps,
-        y=[grid["quality"]["confidence"] for grid in scored],
-        name="confidence",
-        mode="lines",
-        line={"color": COLORS["validation"], "dash": "dot"},
-        yaxis="y2",
-    )
-    add_marks(fig, marks, {"step": steps}, "step")
-    fig.update_layout(
-        xaxis={"title": "step"},
-        yaxis={"title": "Inception Score", "range": [1, 10]},
-        yaxis2=RIGHT_AXIS | {"range": [0, 1]},
-    )
-    return style_figure(fig, "quality of the samples", "quality", hovermode="x unified")
 
 
 def histogram_figure(histogram: Sequence[int]) -> go.Figure:

@@ -1,6 +1,10 @@
 """The figures stay light, honest about thinning, and draw from a run that has only just begun."""
 
+import json
+
 import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from components import figures
@@ -170,8 +174,24 @@ def test_every_figure_shares_one_look():
         figures.histogram_figure([1] * 10),
     ]
 
-    assert all(fig.layout.template == drawn[0].layout.template for fig in drawn)
+    templates = [fig.to_dict()["layout"]["template"] for fig in drawn]
+    assert all(template == templates[0] for template in templates)
     assert all(fig.layout.uirevision for fig in drawn)
+
+
+def test_the_live_figures_built_from_dicts_are_what_plotly_validates():
+    marks = [{"step": 10, "seconds": 0.5, "kind": "pause"}]
+    drawn = [
+        figures.batch_figure(make_batches(5000), "loss", 0.6, True, marks),
+        figures.batch_figure(make_batches(50), "accuracy", x="seconds"),
+        figures.batch_figure({}, "loss"),
+        figures.rate_figure(make_batches(50), marks),
+        figures.epoch_figure([{"epoch": 1, "loss": 1.0, "val_loss": 2.0}], "loss"),
+        figures.quality_figure(scored_grids([25, 50]), marks),
+    ]
+    for fig in drawn:
+        validated = go.Figure(fig.to_dict())  # raises on any property Plotly does not know
+        assert json.loads(pio.to_json(validated)) == json.loads(pio.to_json(fig))
 
 
 # A race's or a style lab's runs.
