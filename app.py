@@ -1,25 +1,32 @@
 """Looplab: train Keras models and watch them learn, live.
 
 Run it with `streamlit run app.py`. This file only sets up the frame: the pages, and a sidebar
-block that says what the one worker thread is training now. Asking for the worker here starts
-its thread, which loads TensorFlow in the background while the first page is already drawn.
+block that says what the one worker thread is training now. Once the first page is drawn, the
+worker's thread loads TensorFlow in the background; a run started before waits for it.
 """
 
 import streamlit as st
 
-from components import registry
+from components import projector, registry
 from trainers.events import RUNNING
 from trainers.progress import progress_text
 
 STATUS_SECONDS = 2.0
 
-st.set_page_config(page_title="Looplab", page_icon=":material/model_training:", layout="wide")
+st.set_page_config(
+    page_title="Looplab",
+    page_icon=":material/model_training:",
+    layout="wide",
+    initial_sidebar_state="collapsed" if projector.is_on() else "auto",
+)
+projector.apply_style()
 
-worker = registry.worker()  # the first call starts the worker thread, which loads TensorFlow
+worker = registry.worker()  # the first call starts the worker thread
 
 page = st.navigation(
     [
         st.Page("pages/train.py", title="Train", icon=":material/monitoring:", default=True),
+        st.Page("pages/live.py", title="Live", icon=":material/live_tv:"),
         st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
         st.Page("pages/gan_studio.py", title="GAN studio", icon=":material/palette:"),
         st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
@@ -56,6 +63,8 @@ def running_now() -> None:
 
 with st.sidebar:
     running_now()
+    projector.toggle()
     st.divider()
 
 page.run()
+worker.load_engine()  # after the first page is drawn: TensorFlow's import would slow it down

@@ -141,7 +141,7 @@ def lines(x: Sequence, traces: list[dict], max_points: int = MAX_POINTS) -> tupl
         The traces, and the note for the subtitle, e.g. "downsampled to 2,000 of 10,000
         points"; "" if whole.
     """
-    kept, drawn = 0, []
+    kept, drawn, x = 0, [], np.asarray(x)
     for trace in traces:
         xs, ys, _ = downsample(x, trace["y"], max_points)
         kept = max(kept, len(xs))

@@ -17,12 +17,12 @@ from functools import partial
 
 import streamlit as st
 
-from components import controls, figures, live
+from components import controls, figures, live, projector, shared
 from components.images import filmstrip
 from components.settings_input import apply_input
 from trainers.events import QUEUED
 from trainers.images import FILMSTRIP_SIDE, filmstrip_gif, image_grid, to_png, upscale
-from trainers.progress import progress_text
+from trainers.progress import overhead_text, progress_text
 from trainers.worker import Job
 
 GRID_SIDE = FILMSTRIP_SIDE  # pixels on the short side of the large sample grid
@@ -51,6 +51,9 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool) -> None:
     # When the run ends, the view reruns the page: the controls go, the downloads come.
     fraction, text = progress_text(snapshot)
     st.progress(fraction, text=f"**{snapshot['run_id']}** · {text}")
+    overhead = overhead_text(snapshot)
+    if overhead:
+        st.caption(overhead)
     if snapshot["error"]:
         st.error(snapshot["error"])
     if job is not None and ongoing:
@@ -59,16 +62,17 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool) -> None:
         st.info("Queued: this run starts when the runs before it have ended.", icon="⏳")
         return
     grids = [image for image in snapshot["images"] if "verdict" in image]
-    samples, scores = st.columns([3, 2])
+    # On a projector the samples take the whole width, the scores come below them.
+    samples, scores = (st.container(), st.container()) if projector.is_on() else st.columns([3, 2])
     with samples:
         _samples(grids, snapshot["run_id"])
     with scores:
-        _quality(grids, snapshot["marks"])
+        _quality(grids, snapshot)
     batches, marks = snapshot["batches"], snapshot["marks"]
     columns = st.columns(2)
     for column, metric in zip(columns * 2, ("d_loss", "g_loss", "d_real", "d_fake"), strict=True):
-        figure = figures.batch_figure(batches, metric, smoothing=GAN_SMOOTHING, marks=marks)
-        column.plotly_chart(figure)
+        build = partial(figures.batch_figure, batches, metric, GAN_SMOOTHING, marks=marks)
+        shared.chart(snapshot, f"batch/{metric}", GAN_SMOOTHING, build, where=column)
     st.caption(
         "d_real and d_fake are the discriminator's mean output on real and generated images: "
         "the chance it says *generated* (as in the guides, D learns 1 = generated, 0 = real)."
@@ -146,7 +150,7 @@ def _samples(grids: list[dict], run_id: str) -> None:
         )
 
 
-def _quality(grids: list[dict], marks: list[dict]) -> None:
+def _quality(grids: list[dict], snapshot: dict) -> None:
     """The Inception Score and confidence of the samples over steps, and the class histogram."""
     scored = [grid for grid in grids if grid.get("quality")]
     if not scored:
@@ -177,8 +181,10 @@ def _quality(grids: list[dict], marks: list[dict]) -> None:
         f"{scored[-1]['verdict']['fake']:.0%}",
         help="The discriminator's mean output on the grid above: the chance it says generated.",
     )
-    st.plotly_chart(figures.quality_figure(scored, marks))
-    st.plotly_chart(figures.histogram_figure(latest["histogram"]))
+    build = partial(figures.quality_figure, scored, snapshot["marks"])
+    shared.chart(snapshot, "quality", (), build)
+    build = partial(figures.histogram_figure, latest["histogram"])
+    shared.chart(snapshot, "histogram", (), build)
 
 
 def _ending(result: dict, grids: list[dict]) -> None:

@@ -9,9 +9,11 @@ those `fit()` trained, and how long each took per step.
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
-from components import figures, live
+from components import figures, live, shared
 from components.settings_input import dataset_and_architecture, number_input, select
 from trainers import catalog, stylelab, summaries
 from trainers.group import GroupRunConfig
@@ -80,10 +82,10 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool) -> None:
     """
     if not live.group_status(job, snapshot, ongoing, "lab"):
         return
-    figure = figures.overlay_figure(
-        snapshot["contestants"], metrics=("loss",), title="loss per style"
+    build = partial(
+        figures.overlay_figure, snapshot["contestants"], metrics=("loss",), title="loss per style"
     )
-    st.plotly_chart(figure, key="lab_overlay")
+    shared.chart(snapshot, "lab/overlay", (), build, key="lab_overlay")
     st.dataframe(summaries.lab_table(snapshot), hide_index=True)
     speedup = summaries.speedup(snapshot)
     if speedup is not None:

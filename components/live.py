@@ -21,6 +21,7 @@ from typing import Any
 
 import streamlit as st
 
+from components import shared
 from trainers.config import ConfigError
 from trainers.events import FINISHED, QUEUED
 from trainers.worker import Job, JobConfig, Worker
@@ -60,8 +61,8 @@ def start(
         label: the button's text.
         key: the button's key; `<session_key>_start` when None.
         submit: queues the job, as `submit(worker, config)`; `worker.submit(config)` when None.
-        sidebar: draw Start in the sidebar, full width, and keep it disabled until the worker
-            has loaded TensorFlow, saying so on the page.
+        sidebar: draw Start in the sidebar, full width, and say on the page while the worker
+            loads TensorFlow that a run started now begins once it has.
 
     Returns:
         The job the page follows, or None before its first Start.
@@ -69,13 +70,12 @@ def start(
     problem = problem or explain(config)
     if problem:
         st.error(problem)
-    loading = sidebar and (not worker.is_ready or bool(worker.startup_error))
     pressed = (st.sidebar if sidebar else st).button(
         label,
         key=key or f"{session_key}_start",
         type="primary",
         width="stretch" if sidebar else "content",
-        disabled=bool(problem) or loading,
+        disabled=bool(problem) or bool(worker.startup_error),
     )
     if pressed:
         job = submit(worker, config) if submit else worker.submit(config)
@@ -89,10 +89,14 @@ def start(
 
 @st.fragment(run_every=WORKER_POLL_SECONDS)
 def _wait_for_worker(worker: Worker) -> None:
-    """Says TensorFlow is loading, and reruns the page (enabling Start) once it has."""
+    """Says TensorFlow is loading, and reruns the page once it has."""
     if worker.is_ready:
         st.rerun()
-    st.info("The engine is loading TensorFlow; Start is enabled in a moment.", icon="⏳")
+    st.info(
+        "The engine is loading TensorFlow. Start works already: the run waits for the engine "
+        "and begins by itself as soon as it is ready.",
+        icon="⏳",
+    )
 
 
 def follow(job: Job, draw: Callable[..., None], *args: Any) -> None:
@@ -100,11 +104,13 @@ def follow(job: Job, draw: Callable[..., None], *args: Any) -> None:
 
     Args:
         job: the job to draw.
-        draw: draws it, as `draw(job, snapshot, ongoing, *args)`: `snapshot` is
-            `job.log.snapshot()`, `ongoing` whether the job had not ended when the page ran.
+        draw: draws it, as `draw(job, snapshot, ongoing, *args)`: `snapshot` is the job's
+            shared snapshot (`shared.SharedView.snapshot`), `ongoing` whether the job had not
+            ended when the page ran.
         *args: passed on to `draw`.
     """
-    watch(job.log.snapshot, not job.log.finished, partial(draw, job), *args)
+    read = partial(shared.shared_view().snapshot, job.log)  # one a moment, for every session
+    watch(read, not job.log.finished, partial(draw, job), *args)
 
 
 def watch(read: Callable[[], dict], ongoing: bool, draw: Callable[..., None], *args: Any) -> None:

@@ -9,10 +9,12 @@ and one small chart per contestant.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from components import figures, live
+from components import figures, live, shared
 from components.settings_input import dataset_and_architecture, number_input, select
 from trainers import catalog, race, summaries
 from trainers.group import GroupRunConfig
@@ -136,7 +138,8 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool, x: str = "step") -> Non
     if not live.group_status(job, snapshot, ongoing, "race"):
         return
     contestants = snapshot["contestants"]
-    st.plotly_chart(figures.overlay_figure(contestants, x=x), key="race_overlay")
+    build = partial(figures.overlay_figure, contestants, x=x)
+    shared.chart(snapshot, "race/overlay", x, build, key="race_overlay")
     st.subheader("Leader board")
     target = snapshot["config"]["target_accuracy"]
     st.dataframe(summaries.leaderboard(snapshot, target), hide_index=True)
@@ -149,8 +152,9 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool, x: str = "step") -> Non
     for start in range(0, len(labels), MULTIPLES_PER_ROW):
         row = labels[start : start + MULTIPLES_PER_ROW]
         for column, label in zip(st.columns(MULTIPLES_PER_ROW), row, strict=False):
-            figure = figures.multiple_figure(label, contestants[label], x)
-            column.plotly_chart(figure, key=f"race_multiple_{label}")
+            build = partial(figures.multiple_figure, label, contestants[label], x)
+            name, key = f"race/{label}", f"race_multiple_{label}"
+            shared.chart(snapshot, name, x, build, key=key, where=column)
     fingerprints = snapshot["info"].get("initial_weights", {})
     if fingerprints:
         same = len(set(fingerprints.values())) == 1

@@ -47,7 +47,7 @@ def store_writer() -> StoreWriter:
 
 @st.cache_resource
 def worker() -> Worker:
-    """The one worker of this process (its thread starts loading TensorFlow at once)."""
+    """The one worker of this process; its thread loads TensorFlow at `Worker.load_engine()`."""
     writer = store_writer()
 
     def follow(job: Job) -> None:
@@ -67,4 +67,5 @@ def worker() -> Worker:
         new_id=store().new_run_id,
         on_submit=follow,
         on_finished=keep,
+        load_now=False,  # app.py lets it load once the first page is drawn
     )

@@ -13,16 +13,24 @@ learning rate and speed beside the latest images, and the test results once the 
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
-from components import code_view, controls, figures, live
+from components import code_view, controls, figures, live, projector, shared
 from components.images import show_gallery
 from components.run_facts import describe
 from trainers import catalog
 from trainers.events import BATCH_FIELDS, DIVERGED, FAILED, INTERRUPTED, QUEUED, STOPPED
 from trainers.images import upscale
-from trainers.progress import progress_text
+from trainers.progress import overhead_text, progress_text
 from trainers.worker import Job
+
+OVERHEAD_HELP = (
+    "The recorder's own time on each batch (turning Keras' logs into the rows these charts "
+    "draw) against the run's training time. The charts themselves are drawn by the server "
+    "from a copy of the rows, once a second, shared by every browser watching."
+)
 
 
 def show_run(job: Job, position: int = 0) -> None:
@@ -76,7 +84,11 @@ def _status(snapshot: dict, position: int) -> None:
         st.info(f"Queued: {position} {ahead} before this one. It starts when they end.")
         return
     if status == QUEUED:
-        st.info("Starting: loading the data and building the model…", icon="⏳")
+        st.info(
+            "Starting: loading the data and building the model (the first run also waits for "
+            "TensorFlow to load)…",
+            icon="⏳",
+        )
         return
     if status == FAILED:
         st.error(f"The run failed: {snapshot['error']}")
@@ -91,6 +103,9 @@ def _status(snapshot: dict, position: int) -> None:
         )
     fraction, text = progress_text(snapshot)
     st.progress(fraction, text=text)
+    overhead = overhead_text(snapshot)
+    if overhead:
+        st.caption(overhead, help=OVERHEAD_HELP)
 
 
 def metric_names(snapshot: dict) -> list[str]:
@@ -127,17 +142,25 @@ def _charts(snapshot: dict) -> None:
         help="As in TensorBoard.",
     )
     log_y = log_column.toggle("Log scale", key="log_scale")
-    for row in range(0, len(names), 2):
-        for column, name in zip(st.columns(2), names[row : row + 2], strict=False):
-            figure = figures.batch_figure(batches, name, smoothing, log_y, marks)
-            column.plotly_chart(figure, theme=None, key=f"batch-{name}")
+    per_row = 1 if projector.is_on() else 2  # on a projector, each curve as wide as the screen
+    for row in range(0, len(names), per_row):
+        for column, name in zip(st.columns(per_row), names[row : row + per_row], strict=False):
+            shared.chart(
+                snapshot,
+                f"batch/{name}",
+                (smoothing, log_y),
+                partial(figures.batch_figure, batches, name, smoothing, log_y, marks),
+                key=f"batch-{name}",
+                where=column,
+            )
     epoch_metrics = [name for name in names if any(name in row for row in snapshot["epochs"])]
     for row in range(0, len(epoch_metrics), 2):
         for column, name in zip(st.columns(2), epoch_metrics[row : row + 2], strict=False):
-            figure = figures.epoch_figure(snapshot["epochs"], name)
-            column.plotly_chart(figure, theme=None, key=f"epoch-{name}")
+            build = partial(figures.epoch_figure, snapshot["epochs"], name)
+            shared.chart(snapshot, f"epoch/{name}", (), build, key=f"epoch-{name}", where=column)
     rate, images = st.columns(2)
-    rate.plotly_chart(figures.rate_figure(batches, marks), theme=None, key="rate")
+    build = partial(figures.rate_figure, batches, marks)
+    shared.chart(snapshot, "rate", (), build, key="rate", where=rate)
     with images:
         _latest_image(snapshot["images"], snapshot["info"].get("class_names", []))
 

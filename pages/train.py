@@ -17,6 +17,12 @@ with st.sidebar:
     config, problem = controls.choose_config()
 
 job = live.start(worker, config, "train_job", problem, sidebar=True)
+if job is None and worker.active is not None:
+    st.page_link(
+        "pages/live.py",
+        label=f"{worker.active.run_id} is training now: watch it on the Live page",
+        icon=":material/live_tv:",
+    )
 if job is None:
     st.markdown(
         "Choose a dataset, a model and a way of training it in the sidebar, then press "

@@ -75,6 +75,7 @@ class RunLog:
         marks: one dict per control that took effect: `step`, `seconds`, `kind`, `value`.
         result: what the run left at its end (final metrics, test metrics, confusion matrix).
         error: the error message of a failed run.
+        recording_seconds: the time the recorder spent on this run's batches: its own cost.
     """
 
     run_id: str
@@ -88,6 +89,7 @@ class RunLog:
     result: dict = field(default_factory=dict)
     error: str | None = None
     created: float = field(default_factory=time.time)
+    recording_seconds: float = 0.0  # the recorder's own time on this run's batches
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _listeners: list[Callable[[Event], None]] = field(default_factory=list, repr=False)
     _stored: Callable[[str], dict] | None = field(default=None, repr=False)
@@ -193,6 +195,7 @@ class RunLog:
                 "marks": list(self.marks),
                 "result": dict(self.result),
                 "error": self.error,
+                "recording_seconds": self.recording_seconds,
             }
 
 

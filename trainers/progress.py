@@ -75,3 +75,19 @@ def progress_text(snapshot: dict) -> tuple[float, str]:
     elif left:
         parts.append(f"ETA {_clock(max(0.0, min(left)))}")
     return fraction, " · ".join(parts)
+
+
+FREE = 0.03  # a share of training time under which recording counts as free
+
+
+def overhead_text(snapshot: dict) -> str | None:
+    """What recording the run costs its training, e.g. `"recording costs 0.2% of training
+    time (5 µs a batch)"`; None before the first batch or for a run read from the store."""
+    batches, spent = snapshot["batches"], snapshot.get("recording_seconds")
+    steps = steps_in(batches)
+    if not spent or not steps or not batches["seconds"][-1]:
+        return None
+    share = spent / batches["seconds"][-1]
+    text = f"Recording costs this run {share:.1%} of its training time"
+    text += f" ({spent / steps * 1e6:.0f} µs a batch)"
+    return text + (": watching it is free." if share < FREE else ".")

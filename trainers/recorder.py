@@ -117,6 +117,7 @@ class Recorder:
         if any(not math.isfinite(value) for key, value in row.items() if "loss" in key):
             self.outcome = DIVERGED
             return False
+        self.log.recording_seconds += time.perf_counter() - now  # what watching costs the run
         return self._between_batches()
 
     @property

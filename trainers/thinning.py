@@ -20,7 +20,7 @@ from operator import itemgetter
 
 import numpy as np
 
-RECENT = 10_000  # the newest rows, kept whole
+RECENT = 4_000  # the newest rows, kept whole
 STRETCHES = 500  # the stretches of steps that the older rows are thinned to
 # A row's bookkeeping: its place and time, not a value to keep the extremes of.
 _BOOKKEEPING = frozenset({"step", "epoch", "batch", "size", "seconds"})

@@ -1,8 +1,9 @@
 """The worker: one background thread that trains queued jobs, one after another.
 
 All TensorFlow work of every run happens on this thread; other threads only submit jobs, send
-controls and read snapshots. The thread imports TensorFlow as soon as it starts, so the engine
-warms up while the first page is already on screen; `ready` tells when it has.
+controls and read snapshots. The thread imports TensorFlow when it starts (or, for a web
+server, once its first page is on screen), so that the engine warms up while the person reads
+the page; `ready` tells when it has. A job submitted before waits for it in the queue.
 """
 
 from __future__ import annotations
@@ -83,6 +84,9 @@ class Worker:
         on_finished: called on the worker thread as `on_finished(job, trained)` once a job
             has ended, `trained` what its `execute` returned (a `Run`, with its `.model`, or
             None); a store saves the trained network there. An error it raises is logged.
+        load_now: start loading TensorFlow at once; when False, at the first `load_engine()`
+            or `submit()`. A web server draws its first page first: TensorFlow's import would
+            compete with it for the interpreter.
     """
 
     def __init__(
@@ -92,8 +96,12 @@ class Worker:
         new_id: Callable[[str], str] | None = None,
         on_submit: Callable[[Job], None] | None = None,
         on_finished: Callable[[Job, object], None] | None = None,
+        load_now: bool = True,
     ) -> None:
         self._jobs: dict[str, Job] = {}
+        self._load = threading.Event()
+        if load_now:
+            self._load.set()
         self._on_ready = on_ready
         self._new_id = new_id
         self._on_submit = on_submit
@@ -131,7 +139,12 @@ class Worker:
         with self._lock:
             self._jobs[run_id] = job
         self._queue.put(job)
+        self.load_engine()  # the job needs it; it starts once TensorFlow has loaded
         return job
+
+    def load_engine(self) -> None:
+        """Lets the thread load TensorFlow now, if it has not begun (see `load_now`)."""
+        self._load.set()
 
     # Reading (any thread).
 
@@ -166,6 +179,7 @@ class Worker:
         return self.queued().index(job) + int(self.active is not None)
 
     def _serve(self) -> None:
+        self._load.wait()
         try:
             import tensorflow  # noqa: F401  (about ten seconds: done once, off the page thread)
 

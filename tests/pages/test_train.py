@@ -26,6 +26,7 @@ ENGINE_READY_SECONDS = 120  # TensorFlow loads on the worker thread, slowly on a
 @pytest.fixture
 def page() -> AppTest:
     """The Train page, drawn once the worker has loaded TensorFlow (so Start can be enabled)."""
+    worker().load_engine()  # as app.py does once its first page is drawn
     assert worker().ready.wait(ENGINE_READY_SECONDS), "the worker did not load TensorFlow"
     return AppTest.from_file(PAGE, default_timeout=60).run()
 
@@ -142,6 +143,9 @@ def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page, wait_u
     page.button(key="pause").click().run()
     assert page.button(key="resume")  # the button turns into Resume at once
     wait_until(lambda: any(m["kind"] == "pause" for m in first.log.marks), what="pause")
+    # Sessions share a snapshot of the moment (at most half a second old): wait for a fresh one.
+    shows_the_pause = lambda: steps_shown(page.run()) == first.log.steps  # noqa: E731
+    wait_until(shows_the_pause, what="the page to show the paused run")
     held = steps_shown(page)
 
     # A paused run still takes requests between batches: once the new learning rate is marked,

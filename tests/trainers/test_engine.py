@@ -170,3 +170,14 @@ def test_the_worker_refuses_a_run_that_cannot_work(worker):
     with pytest.raises(ConfigError, match="Styles that can: 'gan_fit' or 'gan_loop'"):
         worker.submit(RunConfig(architecture="dcgan", style="fit"))
     assert len(worker.jobs()) == queued
+
+
+def test_a_run_started_before_the_engine_has_loaded_waits_for_it_then_trains(wait_until):
+    from trainers.worker import Worker
+
+    waiting = Worker(name="looplab-waiting-worker", load_now=False)  # as a web server's worker
+    assert not waiting.is_ready
+    job = waiting.submit(RunConfig(**QUICK))  # Start, pressed before it has loaded
+
+    wait_until(lambda: job.log.finished, "the run queued before the engine was ready to end")
+    assert waiting.is_ready and job.log.status == COMPLETED and job.log.steps == 2

@@ -82,6 +82,7 @@ def snapshot(connection: Connection, row: Row) -> dict:
         "marks": _events(connection, marks, run_id),
         "result": run["result"],
         "error": run["error"],
+        "recording_seconds": None,  # known to the process that trained it, not stored
     }
 
 

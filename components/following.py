@@ -1,0 +1,50 @@
+"""Following whatever this server trains: the Live page's view, the same for every browser.
+
+Any session may start a run; every session can watch it. The view shows the job that trains
+now (a run, a race, a style lab or a GAN, each in its own page's view), else the next one
+queued, else the last one that ended, and switches by itself when another job takes over:
+a small fragment asks the worker once a second and reruns the page when the answer changes.
+It is read-only: steering a run is for the page that started it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import live, stored_view
+from trainers.worker import Job, Worker
+
+POLL_SECONDS = 1.0
+
+
+def now_showing(worker: Worker) -> Job | None:
+    """The job to show: the one training now, else the next queued, else the last to end."""
+    jobs = worker.jobs()
+    return worker.active or next(iter(worker.queued()), None) or (jobs[-1] if jobs else None)
+
+
+def show(worker: Worker) -> None:
+    """Draws the job `now_showing` read-only, live, and follows the worker to the next one."""
+    job = now_showing(worker)
+    _switch_when_another_job_takes_over(worker, job.run_id if job else None)
+    if job is None:
+        st.info(
+            "Nothing has trained on this server yet. When anyone starts a run, it appears "
+            "here by itself."
+        )
+        return
+    if job.log.finished:
+        st.caption("Nothing trains now: here is the last run. The next one appears by itself.")
+    view = stored_view.view_of({"kind": job.config.kind, "config": job.config.to_dict()})
+
+    def read_only(_job: Job, snapshot: dict, ongoing: bool) -> None:
+        view(None, snapshot, ongoing)
+
+    live.follow(job, read_only)
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _switch_when_another_job_takes_over(worker: Worker, shown: str | None) -> None:
+    job = now_showing(worker)
+    if (job.run_id if job else None) != shown:
+        st.rerun()

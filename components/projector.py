@@ -1,0 +1,64 @@
+"""Projector mode: Looplab readable from the back of a classroom on a 1080p projector.
+
+A toggle in the sidebar, kept in the address as `?projector=1` so that it survives a reload and
+a bookmark. It makes the text large, the lines thick and the contrast high, collapses the
+sidebar, and gives the loss curves and a GAN's samples most of the screen.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+PARAMETER = "projector"
+FONT_SIZE = 22  # chart text, in pixels
+LINE_WIDTH = 4  # chart lines, in pixels
+CHART_HEIGHT = 560  # a per-batch chart, in pixels
+STYLE = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 24px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.2rem; }
+[data-testid="stMetricValue"] { font-size: 3rem; }
+[data-testid="stAppViewContainer"] { background: #ffffff; color: #000000; }
+</style>
+"""
+
+
+def is_on() -> bool:
+    """Whether this browser session shows the projector mode (`?projector=1`)."""
+    return st.query_params.get(PARAMETER) == "1"
+
+
+def toggle() -> None:
+    """Draws the projector mode's toggle; switching it rewrites the address and reruns."""
+
+    def switch() -> None:
+        if st.session_state[PARAMETER]:
+            st.query_params[PARAMETER] = "1"
+        else:
+            del st.query_params[PARAMETER]
+
+    st.toggle(
+        "Projector mode",
+        value=is_on(),
+        key=PARAMETER,
+        on_change=switch,
+        help="Large text, thick lines and big charts, for a classroom's projector. "
+        "Kept in the address (?projector=1).",
+    )
+
+
+def apply_style() -> None:
+    """Makes the page's text large and its contrast high, when the mode is on."""
+    if is_on():
+        st.html(STYLE)
+
+
+def enlarge(figure: go.Figure) -> go.Figure:
+    """A copy of a figure with large text, thick lines and a tall plot, for the projector."""
+    spec = figure.to_dict()  # a deep copy: the figure itself is shared with other sessions
+    spec["layout"] |= {"font": {"size": FONT_SIZE, "color": "#000000"}, "height": CHART_HEIGHT}
+    for trace in spec["data"]:
+        if trace.get("type", "scatter") == "scatter":
+            trace["line"] = trace.get("line", {}) | {"width": LINE_WIDTH}
+    return go.Figure(spec, _validate=False)

@@ -1,0 +1,117 @@
+"""What every session watching a run shares: one snapshot a moment, and the figures drawn from it.
+
+Thirty browsers watching the teacher's run each redraw its charts once a second. Built for each
+session, every redraw would copy the run's rows and build its figures thirty times a second,
+under the interpreter lock the training loop needs. Instead the process keeps, per run, the
+latest snapshot for `FRESH_SECONDS` and numbers it (its `version`), and keeps the figures built
+from each version, keyed by what a viewer chose (smoothing, log scale, x axis, projector mode):
+the first session to ask builds, the others get the same figure. Snapshots and figures are
+shared: readers never change them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import projector
+from trainers.events import RunLog
+
+FRESH_SECONDS = 0.5  # how old a run's shared snapshot may be
+FORGET_SECONDS = 10.0  # a snapshot no one asked for since is let go, with its rows
+FIGURES = 256  # the most figures kept: a few versions of every chart of the runs on screen
+
+
+class SharedView:
+    """The shared snapshots and figures of the runs this process trains."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshots: dict[str, tuple[float, dict]] = {}
+        self._versions: dict[str, int] = {}
+        self._figures: OrderedDict[Hashable, go.Figure] = OrderedDict()
+        self.builds = 0  # figures built so far, for tests and benchmarks
+
+    def snapshot(self, log: RunLog) -> dict:
+        """The run's snapshot, at most `FRESH_SECONDS` old, with its `version`."""
+        now = time.monotonic()
+        with self._lock:
+            taken = self._snapshots.get(log.run_id)
+            if taken is not None and now - taken[0] < FRESH_SECONDS:
+                return taken[1]
+        snapshot = log.snapshot()
+        with self._lock:
+            version = self._versions.get(log.run_id, 0) + 1
+            self._versions[log.run_id] = version
+            snapshot["version"] = version
+            self._snapshots[log.run_id] = (now, snapshot)
+            for run_id, (at, _) in list(self._snapshots.items()):  # no one watches them now
+                if now - at > FORGET_SECONDS:
+                    del self._snapshots[run_id]
+        return snapshot
+
+    def figure(
+        self, snapshot: dict, name: str, settings: Hashable, build: Callable[[], go.Figure]
+    ) -> go.Figure:
+        """The figure `name` of this snapshot with these settings, built once for all sessions.
+
+        Args:
+            snapshot: a snapshot from `snapshot()`; one without a `version` (a stored run read
+                from the database) is drawn afresh each time.
+            name: which chart, e.g. `"batch/loss"`.
+            settings: everything else the figure depends on, e.g. `(smoothing, log_y)`.
+            build: builds the figure from the snapshot.
+        """
+        if "version" not in snapshot:
+            return build()
+        key = (snapshot["run_id"], snapshot["version"], name, settings)
+        with self._lock:
+            if key in self._figures:
+                self._figures.move_to_end(key)
+                return self._figures[key]
+        figure = build()
+        with self._lock:
+            self.builds += 1
+            self._figures[key] = figure
+            while len(self._figures) > FIGURES:
+                self._figures.popitem(last=False)
+        return figure
+
+
+@st.cache_resource
+def shared_view() -> SharedView:
+    """The process's one `SharedView`, for every session."""
+    return SharedView()
+
+
+def chart(
+    snapshot: dict,
+    name: str,
+    settings: Hashable,
+    build: Callable[[], go.Figure],
+    *,
+    key: str | None = None,
+    where=st,
+) -> None:
+    """Draws a chart of a snapshot, built once for every session that shows it alike.
+
+    Args:
+        snapshot: the run's snapshot (see `SharedView.snapshot`).
+        name: which chart, e.g. `"batch/loss"`.
+        settings: what else the figure depends on besides the snapshot.
+        build: builds the figure from the snapshot.
+        key: the chart's element key.
+        where: the container to draw in, e.g. a column.
+    """
+    large = projector.is_on()
+
+    def build_for_screen() -> go.Figure:
+        return projector.enlarge(build()) if large else build()
+
+    figure = shared_view().figure(snapshot, name, (settings, large), build_for_screen)
+    where.plotly_chart(figure, theme=None, key=key)

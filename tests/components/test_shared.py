@@ -1,0 +1,76 @@
+"""Every session watching a run shares its snapshot of the moment and the figures built from it."""
+
+import json
+import time
+
+import plotly.io as pio
+
+from components import figures
+from components.shared import FRESH_SECONDS, SharedView
+from trainers.events import RunLog
+
+
+def batch_row(step: int) -> dict:
+    return {
+        "step": step,
+        "epoch": 1,
+        "batch": step,
+        "size": 32,
+        "lr": 0.001,
+        "examples_per_second": 1000.0,
+        "seconds": 0.01 * (step + 1),
+        "loss": 1.0 / (step + 1),
+        "mean_loss": 1.0,
+    }
+
+
+def training_log(steps: int) -> RunLog:
+    log = RunLog("run-1", {"dataset": "digits"})
+    log.emit("start", 0, {})
+    for step in range(steps):
+        log.emit("batch", step + 1, batch_row(step))
+    return log
+
+
+def loss_chart(view: SharedView, snapshot: dict, smoothing: float):
+    def build():
+        return figures.batch_figure(snapshot["batches"], "loss", smoothing, marks=snapshot["marks"])
+
+    return view.figure(snapshot, "batch/loss", smoothing, build)
+
+
+def test_sessions_of_one_moment_share_one_snapshot_and_one_figure_equal_to_a_fresh_one():
+    view, log = SharedView(), training_log(500)
+    first, second = view.snapshot(log), view.snapshot(log)  # two sessions, the same second
+    assert first is second
+
+    shown = [loss_chart(view, view.snapshot(log), 0.6) for _ in range(30)]
+    assert view.builds == 1 and all(figure is shown[0] for figure in shown)
+    fresh = figures.batch_figure(log.snapshot()["batches"], "loss", 0.6)
+    assert json.loads(pio.to_json(shown[0])) == json.loads(pio.to_json(fresh))
+
+
+def test_a_viewers_own_settings_get_their_own_figure():
+    view, log = SharedView(), training_log(50)
+    snapshot = view.snapshot(log)
+    smooth, raw = loss_chart(view, snapshot, 0.9), loss_chart(view, snapshot, 0.0)
+    assert view.builds == 2 and len(smooth.data) == len(raw.data) + 1  # no smoothed curve
+
+
+def test_a_later_moment_shows_the_new_batches():
+    view, log = SharedView(), training_log(50)
+    before = loss_chart(view, view.snapshot(log), 0.6)
+    log.emit("batch", 51, batch_row(50))
+    deadline = time.monotonic() + 10 * FRESH_SECONDS
+    while (snapshot := view.snapshot(log))["batches"]["step"][-1] != 50:
+        assert time.monotonic() < deadline, "the shared snapshot never took the new batch"
+        time.sleep(FRESH_SECONDS / 10)
+    after = loss_chart(view, snapshot, 0.6)
+    assert after is not before and after.data[0].x[-1] == 50 and before.data[0].x[-1] == 49
+
+
+def test_a_stored_snapshot_without_a_version_is_drawn_afresh():
+    view = SharedView()
+    snapshot = training_log(10).snapshot()
+    assert loss_chart(view, snapshot, 0.6) is not loss_chart(view, snapshot, 0.6)
+    assert view.builds == 0
