@@ -130,11 +130,9 @@ def _samples(grids: list[dict], run_id: str) -> None:
     if st.session_state.get(follow, True) or st.session_state.get(key) not in steps:
         st.session_state[key] = steps[-1]  # the newest grid, unless scrubbed back
     grid = grids[steps.index(st.session_state[key])]
-    st.image(
-        upscale(grid["pixels"], GRID_SIDE),
-        caption=f"step {grid['step']}: samples from the same fixed noise",
-        output_format="PNG",
-    )
+    side = GRID_SIDE * 2 if projector.is_on() else GRID_SIDE  # the grid large on a projector
+    caption = f"step {grid['step']}: samples from the same fixed noise"
+    shared.image(run_id, grid, side, caption=caption)
     if len(steps) > 1:
         st.select_slider(
             "Scrub back through the filmstrip",
@@ -143,11 +141,10 @@ def _samples(grids: list[dict], run_id: str) -> None:
             on_change=lambda: st.session_state.update({follow: st.session_state[key] == steps[-1]}),
         )
         shown = filmstrip(grids, FILMSTRIP_FRAMES)
-        st.image(
-            upscale(image_grid([g["pixels"] for g in shown], columns=len(shown)), 96),
-            caption="filmstrip: " + ", ".join(f"step {g['step']}" for g in shown),
-            output_format="PNG",
-        )
+        frames = {"step": tuple(g["step"] for g in shown), "title": "filmstrip"}
+        frames["pixels"] = image_grid([g["pixels"] for g in shown], columns=len(shown))
+        caption = "filmstrip: " + ", ".join(f"step {g['step']}" for g in shown)
+        shared.image(run_id, frames, 96, caption=caption)
 
 
 def _quality(grids: list[dict], snapshot: dict) -> None:

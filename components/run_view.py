@@ -22,7 +22,6 @@ from components.images import show_gallery
 from components.run_facts import describe
 from trainers import catalog
 from trainers.events import BATCH_FIELDS, DIVERGED, FAILED, INTERRUPTED, QUEUED, STOPPED
-from trainers.images import upscale
 from trainers.progress import overhead_text, progress_text
 from trainers.worker import Job
 
@@ -162,21 +161,23 @@ def _charts(snapshot: dict) -> None:
     build = partial(figures.rate_figure, batches, marks)
     shared.chart(snapshot, "rate", (), build, key="rate", where=rate)
     with images:
-        _latest_image(snapshot["images"], snapshot["info"].get("class_names", []))
+        _latest_image(
+            snapshot["run_id"], snapshot["images"], snapshot["info"].get("class_names", [])
+        )
 
 
-def _latest_image(images: list[dict], class_names: list[str]) -> None:
+def _latest_image(run_id: str, images: list[dict], class_names: list[str]) -> None:
     if not images:
         st.caption("Images appear here: predictions at each epoch's end, or a GAN's samples.")
         return
     image = images[-1]
     labels = image.get("labels")
     if labels is None:
-        st.image(upscale(image["pixels"], 256), caption=image["title"], output_format="PNG")
+        shared.image(run_id, image, 256, caption=image["title"])
         return
     words = ", ".join(_prediction(label, class_names) for label in labels)
     st.markdown(f"**Predictions on validation examples, {image['title']}**")
-    st.image(upscale(image["pixels"], 224), output_format="PNG")
+    shared.image(run_id, image, 224)
     st.caption(f"Predicted, row by row: {words} (✗ wrong)")
 
 

@@ -21,6 +21,7 @@ import streamlit as st
 
 from components import projector
 from trainers.events import RunLog
+from trainers.images import to_png, upscale
 
 FRESH_SECONDS = 0.5  # how old a run's shared snapshot may be
 FORGET_SECONDS = 10.0  # a snapshot no one asked for since is let go, with its rows
@@ -34,7 +35,7 @@ class SharedView:
         self._lock = threading.Lock()
         self._snapshots: dict[str, tuple[float, dict]] = {}
         self._versions: dict[str, int] = {}
-        self._figures: OrderedDict[Hashable, go.Figure] = OrderedDict()
+        self._figures: OrderedDict[Hashable, object] = OrderedDict()  # and images, as PNG
         self.builds = 0  # figures built so far, for tests and benchmarks
 
     def snapshot(self, log: RunLog) -> dict:
@@ -69,18 +70,21 @@ class SharedView:
         """
         if "version" not in snapshot:
             return build()
-        key = (snapshot["run_id"], snapshot["version"], name, settings)
+        return self.kept((snapshot["run_id"], snapshot["version"], name, settings), build)
+
+    def kept(self, key: Hashable, build: Callable[[], object]) -> object:
+        """What `build()` returned for this key, built at the first call, for every session."""
         with self._lock:
             if key in self._figures:
                 self._figures.move_to_end(key)
                 return self._figures[key]
-        figure = build()
+        built = build()
         with self._lock:
             self.builds += 1
-            self._figures[key] = figure
+            self._figures[key] = built
             while len(self._figures) > FIGURES:
                 self._figures.popitem(last=False)
-        return figure
+        return built
 
 
 @st.cache_resource
@@ -115,3 +119,18 @@ def chart(
 
     figure = shared_view().figure(snapshot, name, (settings, large), build_for_screen)
     where.plotly_chart(figure, theme=None, key=key)
+
+
+def image(run_id: str, image: dict, side: int, where=st, **options) -> None:
+    """Draws an image event of a run enlarged to `side` pixels, encoded once for every session.
+
+    Args:
+        run_id: the run it belongs to.
+        image: the image event (`step`, `title`, `pixels`).
+        side: the short side to enlarge it to (see `trainers.images.upscale`).
+        where: the container to draw in.
+        **options: passed on to `st.image`, e.g. `caption`.
+    """
+    key = (run_id, "image", image["step"], image.get("title"), side)
+    png = shared_view().kept(key, lambda: to_png(upscale(image["pixels"], side)))
+    where.image(png, **options)
