@@ -25,11 +25,11 @@ worker = registry.worker()  # the first call starts the worker thread
 
 page = st.navigation(
     [
-        st.Page("pages/train.py", title="Train", icon=":material/monitoring:", default=True),
-        st.Page("pages/live.py", title="Live", icon=":material/live_tv:"),
-        st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-        st.Page("pages/gan_studio.py", title="GAN studio", icon=":material/palette:"),
-        st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
+        st.Page("app_pages/train.py", title="Train", icon=":material/monitoring:", default=True),
+        st.Page("app_pages/live.py", title="Live", icon=":material/live_tv:"),
+        st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+        st.Page("app_pages/gan_studio.py", title="GAN studio", icon=":material/palette:"),
+        st.Page("app_pages/runs.py", title="Runs", icon=":material/history:"),
     ]
 )
 

@@ -19,7 +19,7 @@ with st.sidebar:
 job = live.start(worker, config, "train_job", problem, sidebar=True)
 if job is None and worker.active is not None:
     st.page_link(
-        "pages/live.py",
+        "app_pages/live.py",
         label=f"{worker.active.run_id} is training now: watch it on the Live page",
         icon=":material/live_tv:",
     )

@@ -21,7 +21,7 @@ from trainers.config import RunConfig
 from trainers.datasets import load_dataset
 from trainers.group import GroupRunConfig
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "runs.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "runs.py")
 TRAINED: dict[str, str] = {}  # what -> run id, trained once for the module
 
 

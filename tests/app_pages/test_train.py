@@ -19,7 +19,7 @@ from trainers.config import RunConfig
 from trainers.settings import settings_of
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "train.py")
+PAGE = str(ROOT / "app_pages" / "train.py")
 ENGINE_READY_SECONDS = 120  # TensorFlow loads on the worker thread, slowly on a busy machine
 
 

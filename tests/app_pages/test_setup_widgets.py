@@ -9,7 +9,7 @@ from trainers.config import RunConfig
 from trainers.group import GroupRunConfig
 from trainers.settings import settings_of
 
-PAGES = Path(__file__).resolve().parents[2] / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "app_pages"
 
 
 def numbers(page: AppTest) -> dict:
