@@ -7,7 +7,7 @@ worker's thread loads TensorFlow in the background; a run started before waits f
 
 import streamlit as st
 
-from components import projector, registry
+from components import projector, registry, roles
 from trainers.events import RUNNING
 from trainers.progress import progress_text
 
@@ -63,8 +63,11 @@ def running_now() -> None:
 
 with st.sidebar:
     running_now()
+    roles.sign_in_box()
     projector.toggle()
     st.divider()
 
-page.run()
-worker.load_engine()  # after the first page is drawn: TensorFlow's import would slow it down
+try:
+    page.run()
+finally:  # after the first page is drawn (or stopped): TensorFlow's import would slow it down
+    worker.load_engine()

@@ -9,7 +9,7 @@ only reads the run's snapshot once a second.
 
 import streamlit as st
 
-from components import gan_view, live, registry
+from components import following, gan_view, live, registry, roles
 from components.settings_input import number_input, select, style_select
 from trainers import catalog
 from trainers.config import RunConfig
@@ -64,6 +64,9 @@ def choose_config() -> RunConfig:
     )
 
 
+if not roles.may_operate():
+    following.watch_only(worker)
+    st.stop()
 with st.sidebar:
     st.header("Set up a GAN")
     config = choose_config()

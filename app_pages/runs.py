@@ -8,7 +8,7 @@ one to see everything its page showed, and rename, tag or delete it.
 
 import streamlit as st
 
-from components import overlay_view, registry, run_actions, runs_table, stored_view
+from components import overlay_view, registry, roles, run_actions, runs_table, stored_view
 
 st.title("Runs")
 store, worker = registry.store(), registry.worker()
@@ -20,5 +20,6 @@ if runs:
     st.subheader("Open a run")
     run = stored_view.pick(runs)
     if run is not None:
-        run_actions.show(store, run)
+        if roles.may_operate():  # rename, tag, delete
+            run_actions.show(store, run)
         stored_view.show(worker, run)

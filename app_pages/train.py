@@ -7,10 +7,13 @@ once: the page never trains, it only reads the run's snapshot once a second.
 
 import streamlit as st
 
-from components import code_view, controls, live, registry, run_view
+from components import code_view, controls, following, live, registry, roles, run_view
 
 st.title("Train")
 worker = registry.worker()
+if not roles.may_operate():
+    following.watch_only(worker)
+    st.stop()
 
 with st.sidebar:
     st.header("Set up a run")

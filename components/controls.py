@@ -19,10 +19,12 @@ import tempfile
 
 import streamlit as st
 
-from components import live
+from components import live, registry, roles
 from components.settings_input import SETTINGS, apply_input, number_input, select, style_select
 from trainers import catalog, datasets
+from trainers.access import Refused, inside
 from trainers.config import RunConfig
+from trainers.store.paths import data_home
 from trainers.worker import Job
 
 NPZ = "Your .npz file"
@@ -50,15 +52,20 @@ def _npz_dataset() -> tuple[str, datasets.Dataset | None, str | None]:
     """Asks for a `.npz` file; returns its path, its data when it loads, or why it does not."""
     upload = st.file_uploader("Upload a .npz", type=["npz"], key="npz_upload")
     typed = st.text_input(
-        "…or its path on the server", key="npz_path", placeholder="/data/my_dataset.npz"
+        "…or its path in the data folder",
+        key="npz_path",
+        placeholder="my_dataset.npz",
+        help=f"A path inside {data_home()}, the data folder (LOOPLAB_HOME).",
     )
     path = _upload_path(upload) if upload is not None else typed.strip()
     if not path:
         return "", None, NPZ_HINT
     try:
+        if upload is None:  # a server path: only inside the data folder, said before it is read
+            path = str(inside(data_home(), path))
         # One example is enough to learn the data's kind and task; the file itself is cached.
         return path, datasets.load_dataset(path, validation_split=0, max_examples=1), None
-    except datasets.DatasetError as error:
+    except (datasets.DatasetError, Refused) as error:
         return path, None, str(error)
 
 
@@ -178,7 +185,7 @@ def steer(job: Job) -> None:
         (rate, apply),
         "learning_rate",
         (f"new_learning_rate-{job.run_id}", "apply_learning_rate"),
-        job.control.set_learning_rate,
+        roles.control_of(registry.worker(), job).set_learning_rate,
         label="New learning rate",
         value=float(job.config.learning_rate),
         **LIVE_RATE,

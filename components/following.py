@@ -23,6 +23,17 @@ def now_showing(worker: Worker) -> Job | None:
     return worker.active or next(iter(worker.queued()), None) or (jobs[-1] if jobs else None)
 
 
+def watch_only(worker: Worker) -> None:
+    """What a viewer's Train, GAN studio or Compare page shows: why it has no controls, and
+    whatever the server trains now."""
+    st.info(
+        "You are watching: this is what the server trains now. Sign in as operator in the "
+        "sidebar to set up and start runs.",
+        icon=":material/visibility:",
+    )
+    show(worker)
+
+
 def show(worker: Worker) -> None:
     """Draws the job `now_showing` read-only, live, and follows the worker to the next one."""
     job = now_showing(worker)

@@ -17,7 +17,7 @@ from functools import partial
 
 import streamlit as st
 
-from components import controls, figures, live, projector, shared
+from components import controls, figures, live, projector, registry, roles, shared
 from components.images import filmstrip
 from components.settings_input import apply_input
 from trainers.events import QUEUED
@@ -87,7 +87,7 @@ def steer(job: Job) -> None:
     Args:
         job: the run to steer; each request takes effect between two batches.
     """
-    control, config = job.control, job.config
+    control, config = roles.control_of(registry.worker(), job), job.config
     controls.steer(job)
     st.caption("The learning rate above is the generator's.")
     rate, apply_rate, steps, apply_steps = st.columns([2, 1, 2, 1], vertical_alignment="bottom")

@@ -21,7 +21,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import shared
+from components import registry, roles, shared
 from trainers.config import ConfigError
 from trainers.events import FINISHED, QUEUED
 from trainers.worker import Job, JobConfig, Worker
@@ -60,13 +60,16 @@ def start(
             (e.g. a `.npz` file that does not load).
         label: the button's text.
         key: the button's key; `<session_key>_start` when None.
-        submit: queues the job, as `submit(worker, config)`; `worker.submit(config)` when None.
+        submit: queues the job, as `submit(worker, config, by)`; `worker.submit(config)` when
+            None.
         sidebar: draw Start in the sidebar, full width, and say on the page while the worker
             loads TensorFlow that a run started now begins once it has.
 
     Returns:
         The job the page follows, or None before its first Start.
     """
+    if not roles.may_operate():  # the pages show viewers no setup: this is the last guard
+        return None
     problem = problem or explain(config)
     if problem:
         st.error(problem)
@@ -78,7 +81,8 @@ def start(
         disabled=bool(problem) or bool(worker.startup_error),
     )
     if pressed:
-        job = submit(worker, config) if submit else worker.submit(config)
+        by = roles.actor()  # the worker checks it again
+        job = submit(worker, config, by) if submit else worker.submit(config, by=by)
         st.session_state[session_key] = job.run_id
     if sidebar and worker.startup_error:
         st.error(f"The training engine could not start: {worker.startup_error}")
@@ -110,7 +114,8 @@ def follow(job: Job, draw: Callable[..., None], *args: Any) -> None:
         *args: passed on to `draw`.
     """
     read = partial(shared.shared_view().snapshot, job.log)  # one a moment, for every session
-    watch(read, not job.log.finished, partial(draw, job), *args)
+    steerable = job if roles.may_operate() else None  # a viewer's view has no controls
+    watch(read, not job.log.finished, partial(draw, steerable), *args)
 
 
 def watch(read: Callable[[], dict], ongoing: bool, draw: Callable[..., None], *args: Any) -> None:
@@ -144,7 +149,7 @@ def stop_and_pause(job: Job, stop: Any, pause: Any, key_prefix: str = "") -> Non
         stop, pause: the containers of the two buttons, e.g. two columns.
         key_prefix: the start of the buttons' keys, e.g. `"race_"` for `race_stop`.
     """
-    control = job.control
+    control = roles.control_of(registry.worker(), job)
     stop.button(
         "Stop", key=f"{key_prefix}stop", on_click=control.stop, disabled=control.stop_requested
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import stored_runs
+from components import roles, stored_runs
 from components.run_facts import is_live, title
 from trainers.store import Store
 
@@ -60,17 +60,20 @@ def _ask(run_id: str | None) -> None:
 
 
 def _rename(store: Store, run_id: str) -> None:
+    roles.actor().require_operator("rename a run")
     name = st.session_state[f"runs_name_{run_id}"].strip()
     if name:
         store.rename(run_id, name)
 
 
 def _tag(store: Store, run_id: str) -> None:
+    roles.actor().require_operator("tag a run")
     tags = st.session_state[f"runs_tags_{run_id}"].split(",")
     store.set_tags(run_id, [tag.strip() for tag in tags])
 
 
 def _delete(store: Store, run_id: str) -> None:
+    roles.actor().require_operator("delete a run")
     store.delete(run_id)
     stored_runs.reader().forget(run_id)
     st.session_state[DELETING] = None

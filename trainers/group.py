@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from trainers.access import OPEN, Actor
 from trainers.config import RunConfig
 from trainers.events import FAILED, RunLog
 from trainers.settings import settings_of
@@ -90,15 +91,17 @@ class GroupLog(RunLog):
         return snapshot
 
 
-def submit(worker, config: GroupConfig, execute):
+def submit(worker, config: GroupConfig, execute, by: Actor = OPEN):
     """Queues a group on a `trainers.worker.Worker`; returns its `Job` (`job.log` a `GroupLog`).
 
     Args:
         worker: the worker.
         config: the group's configuration (a `JobConfig` too).
         execute: trains the group, as `execute(config, log, control)`.
+        by: who asks; only an operator may (see `Worker.submit`).
 
     Raises:
         ConfigError: when the group cannot work (nothing is queued then).
     """
-    return worker.submit(config, lambda group_id: GroupLog.create(group_id, config), execute)
+    new_log = lambda group_id: GroupLog.create(group_id, config)  # noqa: E731
+    return worker.submit(config, new_log, execute, by=by)

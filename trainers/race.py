@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from trainers import catalog, group
+from trainers.access import OPEN, Actor
 from trainers.config import ConfigError, RunConfig
 from trainers.control import RunControl
 from trainers.engine import guarded
@@ -172,13 +173,13 @@ PRESETS: dict[str, RaceConfig] = {
 }
 
 
-def submit(worker, config: RaceConfig):
+def submit(worker, config: RaceConfig, by: Actor = OPEN):
     """Queues a race on a `trainers.worker.Worker`; returns its `Job` (`job.log` a `GroupLog`).
 
     Raises:
         ConfigError: when the race cannot work (nothing is queued then).
     """
-    return group.submit(worker, config, execute)
+    return group.submit(worker, config, execute, by)
 
 
 # Running the race (the worker thread).

@@ -21,6 +21,7 @@ from typing import ClassVar
 import numpy as np
 
 from trainers import catalog, group
+from trainers.access import OPEN, Actor
 from trainers.config import ConfigError, RunConfig
 from trainers.control import RunControl
 from trainers.engine import guarded
@@ -79,13 +80,13 @@ class StyleLabConfig:
         return self.run.to_dict() | {"style": REFERENCE, "styles": self.order}
 
 
-def submit(worker, config: StyleLabConfig):
+def submit(worker, config: StyleLabConfig, by: Actor = OPEN):
     """Queues the lab on a `trainers.worker.Worker`; returns its `Job` (`job.log` a `GroupLog`).
 
     Raises:
         ConfigError: when the lab cannot work (nothing is queued then).
     """
-    return group.submit(worker, config, execute)
+    return group.submit(worker, config, execute, by)
 
 
 @guarded

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
+from trainers.access import OPEN, Actor
 from trainers.control import RunControl
 from trainers.events import QUEUED, RunLog
 
@@ -119,6 +120,7 @@ class Worker:
         config: JobConfig,
         new_log: Callable[[str], RunLog] | None = None,
         execute: Callable[[object, RunLog, RunControl], object] | None = None,
+        by: Actor = OPEN,
     ) -> Job:
         """Queues a job; it starts when the jobs before it have ended.
 
@@ -127,7 +129,9 @@ class Worker:
                 cannot work (nothing is queued then).
             new_log: makes the job's log from its id; a plain `RunLog` when None.
             execute: trains it, as `execute(config, log, control)`; `engine.execute` when None.
+            by: who asks; only an operator may (`access.Refused` otherwise).
         """
+        by.require_operator("start a run")
         config.check()
         new_log = new_log or (lambda run_id: RunLog(run_id, config.to_dict()))
         run_id = self._new_id(config.kind) if self._new_id else None
@@ -141,6 +145,23 @@ class Worker:
         self._queue.put(job)
         self.load_engine()  # the job needs it; it starts once TensorFlow has loaded
         return job
+
+    def steer(self, job: Job, by: Actor) -> RunControl:
+        """The job's controls (stop, pause, new settings), for an operator only.
+
+        Raises:
+            access.Refused: for a viewer.
+        """
+        by.require_operator("stop, pause or change a run")
+        return job.control
+
+    def cancel(self, job: Job, by: Actor) -> None:
+        """Takes a queued job out of the queue (or stops it, if it has begun meanwhile).
+
+        Raises:
+            access.Refused: for a viewer.
+        """
+        self.steer(job, by).stop()
 
     def load_engine(self) -> None:
         """Lets the thread load TensorFlow now, if it has not begun (see `load_now`)."""

@@ -31,8 +31,10 @@ def build_across_a_script_run() -> str:
 
 def test_worker_models_survive_streamlits_keras_cleanup():
     import keras
+    from keras.src.backend.common.global_state import clear_session
 
-    original = keras.backend.clear_session
+    original = keras.backend.clear_session  # the app's worker may have replaced it already
+    keras.backend.clear_session = clear_session  # Keras' own, as Streamlit finds it
     try:
         # Without the guard, the cleanup resets the layer names under the building thread.
         assert "unique names" in build_across_a_script_run()

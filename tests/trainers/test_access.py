@@ -1,0 +1,60 @@
+"""Viewers watch; only operators start, steer and cancel runs, checked where the action is done."""
+
+import pytest
+
+from trainers.access import OPEN, WATCHING, Refused, inside, password_matches
+from trainers.config import RunConfig
+from trainers.events import COMPLETED, STOPPED
+from trainers.worker import Worker
+
+QUICK = RunConfig(max_examples=128, epochs=1)
+
+
+def test_a_viewer_is_refused_by_the_worker_itself_and_an_operator_is_not(wait_until):
+    worker = Worker(name="looplab-access-worker")
+    with pytest.raises(Refused, match="Only an operator may start a run.*a viewer session"):
+        worker.submit(QUICK, by=WATCHING)
+    assert worker.jobs() == []  # nothing was queued
+
+    endless = worker.submit(RunConfig(max_examples=1024, epochs=100), by=OPEN)
+    queued = worker.submit(QUICK, by=OPEN)
+    for forged in (
+        lambda: worker.steer(endless, WATCHING),
+        lambda: worker.cancel(queued, WATCHING),
+    ):
+        with pytest.raises(Refused, match="Only an operator may"):
+            forged()
+    assert not endless.control.stop_requested and not queued.control.stop_requested
+
+    worker.cancel(queued, OPEN)  # an operator takes a queued run out of the queue
+    worker.steer(endless, OPEN).stop()
+    wait_until(lambda: queued.log.finished, "the queue to empty")
+    assert endless.log.status == STOPPED and queued.log.status == STOPPED
+    assert queued.log.steps == 0
+
+
+def test_the_command_line_and_scripts_act_as_operators(wait_until):
+    worker = Worker(name="looplab-open-worker")
+    job = worker.submit(QUICK)  # no actor given: a process of one's own is open
+    wait_until(lambda: job.log.finished, "the run to end")
+    assert job.log.status == COMPLETED
+
+
+def test_server_paths_outside_the_data_folder_are_refused_alike_whether_they_exist(tmp_path):
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    assert inside(home, "data/digits.npz") == (home / "data" / "digits.npz").resolve()
+    assert inside(home, str(home / "data" / "x.npz")) == (home / "data" / "x.npz").resolve()
+    (home / "escape").symlink_to("/etc")
+    messages = set()
+    for outside in ("/etc/passwd", "/no/such/file.npz", "../secret.npz", "escape/passwd"):
+        with pytest.raises(Refused) as refused:
+            inside(home, outside)
+        messages.add(str(refused.value).replace(repr(outside), "<path>"))
+    assert len(messages) == 1  # the same words for a file that exists and one that does not
+    assert "inside the data folder" in messages.pop()
+
+
+def test_passwords_are_compared_exactly():
+    assert password_matches("s3cret", "s3cret")
+    assert not password_matches("s3cre", "s3cret") and not password_matches("", "s3cret")
