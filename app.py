@@ -59,6 +59,16 @@ def running_now() -> None:
         st.caption("Engine: idle, nothing is training.")
     if queued:
         st.caption(f"{len(queued)} queued")
+    if queued and roles.may_operate():
+        for waiting in queued:
+            name, cancel = st.columns([3, 2], vertical_alignment="center")
+            name.caption(f"{waiting.run_id} · {waiting.config.style}")
+            cancel.button(
+                "Cancel",
+                key=f"cancel_{waiting.run_id}",
+                on_click=worker.cancel,
+                args=(waiting, roles.actor()),
+            )
 
 
 with st.sidebar:

@@ -22,6 +22,7 @@ from typing import Any
 import streamlit as st
 
 from components import registry, roles, shared
+from trainers.access import Refused
 from trainers.config import ConfigError
 from trainers.events import FINISHED, QUEUED
 from trainers.worker import Job, JobConfig, Worker
@@ -60,8 +61,8 @@ def start(
             (e.g. a `.npz` file that does not load).
         label: the button's text.
         key: the button's key; `<session_key>_start` when None.
-        submit: queues the job, as `submit(worker, config, by)`; `worker.submit(config)` when
-            None.
+        submit: queues the job, as `submit(worker, config, by, session)`;
+            `worker.submit(config)` when None.
         sidebar: draw Start in the sidebar, full width, and say on the page while the worker
             loads TensorFlow that a run started now begins once it has.
 
@@ -81,9 +82,16 @@ def start(
         disabled=bool(problem) or bool(worker.startup_error),
     )
     if pressed:
-        by = roles.actor()  # the worker checks it again
-        job = submit(worker, config, by) if submit else worker.submit(config, by=by)
-        st.session_state[session_key] = job.run_id
+        by, session = roles.actor(), roles.session_id()  # the worker checks both again
+        try:
+            job = (
+                submit(worker, config, by, session)
+                if submit
+                else worker.submit(config, by=by, session=session)
+            )
+            st.session_state[session_key] = job.run_id
+        except Refused as refused:  # the queue is full, or this session's share of it
+            st.error(str(refused))
     if sidebar and worker.startup_error:
         st.error(f"The training engine could not start: {worker.startup_error}")
     elif sidebar and not worker.is_ready:

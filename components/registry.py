@@ -7,11 +7,13 @@ store hands out, so runs outlive the server too; its trained network is saved at
 its rows then leave memory: an ended run's page reads them from the store.
 """
 
+import os
+
 import streamlit as st
 
 from trainers.events import FAILED
 from trainers.store import Store, StoreWriter
-from trainers.worker import Job, Worker
+from trainers.worker import Job, QueueLimits, Worker
 
 OWNER = "app"
 
@@ -45,6 +47,27 @@ def store_writer() -> StoreWriter:
     return StoreWriter(store())
 
 
+def queue_limits() -> QueueLimits:
+    """How many runs may wait: `LOOPLAB_MAX_QUEUED` in all (20), `LOOPLAB_MAX_QUEUED_PER_SESSION`
+    per browser (3).
+
+    Raises:
+        ValueError: for a limit that is not a whole number of at least 1, naming it.
+    """
+    limits = {}
+    for name, field in (
+        ("LOOPLAB_MAX_QUEUED", "total"),
+        ("LOOPLAB_MAX_QUEUED_PER_SESSION", "per_session"),
+    ):
+        given = os.environ.get(name)
+        if given is None:
+            continue
+        if not given.strip().isdigit() or int(given) < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1. Received: {given!r}")
+        limits[field] = int(given)
+    return QueueLimits(**limits)
+
+
 @st.cache_resource
 def worker() -> Worker:
     """The one worker of this process; its thread loads TensorFlow at `Worker.load_engine()`."""
@@ -67,5 +90,6 @@ def worker() -> Worker:
         new_id=store().new_run_id,
         on_submit=follow,
         on_finished=keep,
+        limits=queue_limits(),
         load_now=False,  # app.py lets it load once the first page is drawn
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 
 import streamlit as st
 
@@ -21,6 +22,7 @@ from trainers.worker import Job, Worker
 logger = logging.getLogger(__name__)
 
 ROLE, FAILURES, NEXT_TRY = "looplab_role", "looplab_sign_in_failures", "looplab_next_try"
+SESSION = "looplab_session"
 LONGEST_WAIT = 60.0  # seconds before an attempt counts, after many failures in a row
 
 
@@ -45,6 +47,11 @@ def actor() -> Actor:
 def may_operate() -> bool:
     """Whether this session may start, steer and change runs."""
     return actor().is_operator
+
+
+def session_id() -> str:
+    """An id of this browser session, for the queue's share per session."""
+    return st.session_state.setdefault(SESSION, uuid.uuid4().hex)
 
 
 def control_of(worker: Worker, job: Job) -> RunControl:

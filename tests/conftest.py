@@ -213,6 +213,22 @@ def restartable_server(tmp_path) -> Server:
         server.stop()
 
 
+@pytest.fixture
+def server_with(tmp_path) -> Callable[..., Server]:
+    """`server_with(**env)`: a server of one test's own with these environment variables, on
+    a data folder of its own (`tmp_path / "home"`); stopped at the test's end."""
+    started = []
+
+    def start(**env: str) -> Server:
+        env = {"LOOPLAB_HOME": str(tmp_path / "home"), **env}
+        started.append(Server(tmp_path / f"server-{len(started) + 1}", env=env))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """A headless Chromium for the whole session (Debian's, driven by Playwright)."""

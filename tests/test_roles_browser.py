@@ -6,7 +6,6 @@ the setup and Start; signing out takes them away again.
 """
 
 import pytest
-from conftest import Server
 from playwright.sync_api import expect
 from test_browser import assert_no_exception
 
@@ -14,15 +13,8 @@ PASSWORD = "correct horse"
 
 
 @pytest.fixture
-def guarded_server(tmp_path):
-    server = Server(
-        tmp_path / "server",
-        env={"LOOPLAB_HOME": str(tmp_path / "home"), "LOOPLAB_PASSWORD": PASSWORD},
-    )
-    try:
-        yield server
-    finally:
-        server.stop()
+def guarded_server(server_with):
+    return server_with(LOOPLAB_PASSWORD=PASSWORD)
 
 
 def sign_in(page, password: str) -> None:

@@ -91,7 +91,7 @@ class GroupLog(RunLog):
         return snapshot
 
 
-def submit(worker, config: GroupConfig, execute, by: Actor = OPEN):
+def submit(worker, config: GroupConfig, execute, by: Actor = OPEN, session: str | None = None):
     """Queues a group on a `trainers.worker.Worker`; returns its `Job` (`job.log` a `GroupLog`).
 
     Args:
@@ -99,9 +99,10 @@ def submit(worker, config: GroupConfig, execute, by: Actor = OPEN):
         config: the group's configuration (a `JobConfig` too).
         execute: trains the group, as `execute(config, log, control)`.
         by: who asks; only an operator may (see `Worker.submit`).
+        session: the browser session that asks (see `Worker.submit`).
 
     Raises:
         ConfigError: when the group cannot work (nothing is queued then).
     """
     new_log = lambda group_id: GroupLog.create(group_id, config)  # noqa: E731
-    return worker.submit(config, new_log, execute, by=by)
+    return worker.submit(config, new_log, execute, by=by, session=session)

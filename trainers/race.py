@@ -173,13 +173,13 @@ PRESETS: dict[str, RaceConfig] = {
 }
 
 
-def submit(worker, config: RaceConfig, by: Actor = OPEN):
+def submit(worker, config: RaceConfig, by: Actor = OPEN, session: str | None = None):
     """Queues a race on a `trainers.worker.Worker`; returns its `Job` (`job.log` a `GroupLog`).
 
     Raises:
         ConfigError: when the race cannot work (nothing is queued then).
     """
-    return group.submit(worker, config, execute, by)
+    return group.submit(worker, config, execute, by, session)
 
 
 # Running the race (the worker thread).

@@ -80,13 +80,13 @@ class StyleLabConfig:
         return self.run.to_dict() | {"style": REFERENCE, "styles": self.order}
 
 
-def submit(worker, config: StyleLabConfig, by: Actor = OPEN):
+def submit(worker, config: StyleLabConfig, by: Actor = OPEN, session: str | None = None):
     """Queues the lab on a `trainers.worker.Worker`; returns its `Job` (`job.log` a `GroupLog`).
 
     Raises:
         ConfigError: when the lab cannot work (nothing is queued then).
     """
-    return group.submit(worker, config, execute, by)
+    return group.submit(worker, config, execute, by, session)
 
 
 @guarded

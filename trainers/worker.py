@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
-from trainers.access import OPEN, Actor
+from trainers.access import OPEN, Actor, Refused
 from trainers.control import RunControl
 from trainers.events import QUEUED, RunLog
 
@@ -54,12 +54,14 @@ class Job:
         control: stop, pause and resume for the whole job.
         execute: called as `execute(config, log, control)` on the worker thread;
             `engine.execute` when None.
+        session: the browser session that queued it, if any.
     """
 
     config: JobConfig
     log: RunLog
     control: RunControl = field(default_factory=RunControl)
     execute: Callable[[object, RunLog, RunControl], object] | None = None
+    session: str | None = None
 
     @property
     def run_id(self) -> str:
@@ -69,6 +71,23 @@ class Job:
     def is_group(self) -> bool:
         """Whether the job trains several runs (a race or a style lab) rather than one."""
         return self.config.kind != "run"
+
+
+class QueueFull(Refused):
+    """A job refused because the queue holds as many as `QueueLimits` allows."""
+
+
+@dataclass(frozen=True)
+class QueueLimits:
+    """How many jobs may wait for the worker.
+
+    Attributes:
+        total: the most queued jobs, from every session together.
+        per_session: the most queued jobs of one browser session.
+    """
+
+    total: int = 20
+    per_session: int = 3
 
 
 class Worker:
@@ -85,6 +104,7 @@ class Worker:
         on_finished: called on the worker thread as `on_finished(job, trained)` once a job
             has ended, `trained` what its `execute` returned (a `Run`, with its `.model`, or
             None); a store saves the trained network there. An error it raises is logged.
+        limits: how many jobs may wait, in all and per session.
         load_now: start loading TensorFlow at once; when False, at the first `load_engine()`
             or `submit()`. A web server draws its first page first: TensorFlow's import would
             compete with it for the interpreter.
@@ -97,8 +117,10 @@ class Worker:
         new_id: Callable[[str], str] | None = None,
         on_submit: Callable[[Job], None] | None = None,
         on_finished: Callable[[Job, object], None] | None = None,
+        limits: QueueLimits | None = None,
         load_now: bool = True,
     ) -> None:
+        self.limits = limits or QueueLimits()
         self._jobs: dict[str, Job] = {}
         self._load = threading.Event()
         if load_now:
@@ -121,6 +143,7 @@ class Worker:
         new_log: Callable[[str], RunLog] | None = None,
         execute: Callable[[object, RunLog, RunControl], object] | None = None,
         by: Actor = OPEN,
+        session: str | None = None,
     ) -> Job:
         """Queues a job; it starts when the jobs before it have ended.
 
@@ -130,14 +153,20 @@ class Worker:
             new_log: makes the job's log from its id; a plain `RunLog` when None.
             execute: trains it, as `execute(config, log, control)`; `engine.execute` when None.
             by: who asks; only an operator may (`access.Refused` otherwise).
+            session: the browser session that asks, held to `limits.per_session`.
+
+        Raises:
+            access.Refused: for a viewer, or when the queue is full (`QueueFull`).
+            ConfigError: when the job cannot work.
         """
         by.require_operator("start a run")
         config.check()
+        self._check_room(session)
         new_log = new_log or (lambda run_id: RunLog(run_id, config.to_dict()))
         run_id = self._new_id(config.kind) if self._new_id else None
         with self._lock:
             run_id = run_id or f"{config.kind}-{next(self._numbers)}"
-            job = Job(config, new_log(run_id), execute=execute)
+            job = Job(config, new_log(run_id), execute=execute, session=session)
         if self._on_submit is not None:
             self._on_submit(job)
         with self._lock:
@@ -145,6 +174,21 @@ class Worker:
         self._queue.put(job)
         self.load_engine()  # the job needs it; it starts once TensorFlow has loaded
         return job
+
+    def _check_room(self, session: str | None) -> None:
+        waiting = self.queued()
+        if len(waiting) >= self.limits.total:
+            raise QueueFull(
+                f"The queue is full: at most {self.limits.total} runs may wait, and "
+                f"{len(waiting)} do. Start this one when one of them has begun. "
+                f"Received: run number {len(waiting) + 1}"
+            )
+        mine = sum(job.session == session for job in waiting) if session else 0
+        if session and mine >= self.limits.per_session:
+            raise QueueFull(
+                f"This browser already has {mine} runs waiting, the most one session may "
+                f"queue ({self.limits.per_session}). Received: run number {mine + 1}"
+            )
 
     def steer(self, job: Job, by: Actor) -> RunControl:
         """The job's controls (stop, pause, new settings), for an operator only.

@@ -1,5 +1,7 @@
 """Viewers watch; only operators start, steer and cancel runs, checked where the action is done."""
 
+import threading
+
 import pytest
 
 from trainers.access import OPEN, WATCHING, Refused, inside, password_matches
@@ -58,3 +60,25 @@ def test_server_paths_outside_the_data_folder_are_refused_alike_whether_they_exi
 def test_passwords_are_compared_exactly():
     assert password_matches("s3cret", "s3cret")
     assert not password_matches("s3cre", "s3cret") and not password_matches("", "s3cret")
+
+
+def test_the_queue_is_bounded_in_all_and_per_session_and_says_which_limit():
+    from trainers.worker import QueueFull, QueueLimits
+
+    release = threading.Event()
+    worker = Worker(name="looplab-queue-worker", limits=QueueLimits(total=3, per_session=2))
+
+    def hold(config, log, control):  # holds the worker; its log never starts, so it waits too
+        release.wait(60)
+
+    try:
+        worker.submit(QUICK, execute=hold, session="a")
+        worker.submit(QUICK, execute=hold, session="a")
+        with pytest.raises(QueueFull, match=r"already has 2 runs waiting.*\(2\)"):
+            worker.submit(QUICK, execute=hold, session="a")
+        worker.submit(QUICK, execute=hold, session="b")
+        with pytest.raises(QueueFull, match=r"at most 3 runs may wait, and 3 do"):
+            worker.submit(QUICK, execute=hold, session="c")
+        assert len(worker.jobs()) == 3
+    finally:
+        release.set()
