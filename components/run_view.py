@@ -59,7 +59,7 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool, position: int = 0) -> N
         _code_and_model(snapshot)
         return
     _charts(snapshot)
-    if snapshot["result"]:
+    if set(snapshot["result"]) - {"traceback"}:
         st.subheader("Results")
         _results(snapshot["result"])
     with st.expander("Code and model", expanded=False):
@@ -91,6 +91,9 @@ def _status(snapshot: dict, position: int) -> None:
         return
     if status == FAILED:
         st.error(f"The run failed: {snapshot['error']}")
+        if snapshot["result"].get("traceback"):
+            with st.expander("Traceback"):
+                st.code(snapshot["result"]["traceback"], language="text")
     elif status == DIVERGED:
         st.warning("The run diverged: the loss is no longer a finite number, so it stopped.")
     elif status == STOPPED:

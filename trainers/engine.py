@@ -39,8 +39,9 @@ def guarded(execute: Callable) -> Callable:
         except (ConfigError, datasets.DatasetError) as error:
             log.fail(str(error))
         except Exception as error:
-            logger.error("%s failed:\n%s", log.run_id, traceback.format_exc())
-            log.fail(f"{type(error).__name__}: {error}")
+            where = traceback.format_exc()
+            logger.error("%s failed:\n%s", log.run_id, where)
+            log.fail(f"{type(error).__name__}: {error}", where)
         return None
 
     return never_raising

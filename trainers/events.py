@@ -146,9 +146,15 @@ class RunLog:
         self._thinned = len(older["step"])
         self.batches = {name: older[name] + values[cut:] for name, values in self.batches.items()}
 
-    def fail(self, error: str) -> None:
-        """Ends the run as failed with this error, at the last step it trained."""
-        self.emit("end", self.steps, {"status": FAILED, "error": error})
+    def fail(self, error: str, traceback: str | None = None) -> None:
+        """Ends the run as failed with this error, at the last step it trained.
+
+        Args:
+            error: what went wrong, in one line.
+            traceback: where, for an unexpected error: kept in the run's `result`.
+        """
+        result = {"traceback": traceback} if traceback else {}
+        self.emit("end", self.steps, {"status": FAILED, "error": error, "result": result})
 
     def release(self, stored: Callable[[str], dict]) -> None:
         """Frees the rows of an ended run that a store holds; its snapshots then come from there.

@@ -74,12 +74,13 @@ class GroupLog(RunLog):
             log.release(stored)
         super().release(stored)
 
-    def fail(self, error: str) -> None:
+    def fail(self, error: str, traceback: str | None = None) -> None:
         """Ends the job and each of its runs that has not ended, as failed with this error."""
         for log in self.runs.values():
             if not log.finished:
-                log.fail(error)
-        self.emit("end", 0, {"status": FAILED, "error": error})
+                log.fail(error, traceback)
+        result = {"traceback": traceback} if traceback else {}
+        self.emit("end", 0, {"status": FAILED, "error": error, "result": result})
 
     def snapshot(self) -> dict:
         """As `RunLog.snapshot()`, plus `contestants`: label -> that run's snapshot.

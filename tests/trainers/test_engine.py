@@ -181,3 +181,23 @@ def test_a_run_started_before_the_engine_has_loaded_waits_for_it_then_trains(wai
 
     wait_until(lambda: job.log.finished, "the run queued before the engine was ready to end")
     assert waiting.is_ready and job.log.status == COMPLETED and job.log.steps == 2
+
+
+def test_a_run_whose_code_raises_fails_with_its_traceback_and_the_next_run_trains(
+    worker, wait_until
+):
+    from trainers import engine
+
+    @engine.guarded
+    def breaks(config, log, control):
+        log.emit("start", 0, {})
+        raise RuntimeError("a bug in the training code")
+
+    broken = worker.submit(RunConfig(**QUICK), execute=breaks)
+    after = worker.submit(RunConfig(**QUICK))
+    wait_until(lambda: after.log.finished, "the run after the broken one to end")
+
+    assert broken.log.status == FAILED
+    assert broken.log.error == "RuntimeError: a bug in the training code"
+    assert 'raise RuntimeError("a bug in the training code")' in broken.log.result["traceback"]
+    assert after.log.status == COMPLETED
