@@ -17,10 +17,10 @@ from functools import partial
 
 import streamlit as st
 
-from components import controls, figures, live, projector, registry, roles, shared
+from components import controls, figures, live, projector, registry, roles, run_view, shared
 from components.images import filmstrip
 from components.settings_input import apply_input
-from trainers.events import QUEUED
+from trainers.events import DIVERGED, QUEUED
 from trainers.images import FILMSTRIP_SIDE, filmstrip_gif, image_grid, to_png, upscale
 from trainers.progress import overhead_text, progress_text
 from trainers.worker import Job
@@ -56,6 +56,8 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool) -> None:
         st.caption(overhead)
     if snapshot["error"]:
         st.error(snapshot["error"])
+    if snapshot["status"] == DIVERGED:  # the discriminator's or the generator's loss
+        st.warning(run_view.DIVERGED_HINT)
     if job is not None and ongoing:
         steer(job)
     if snapshot["status"] == QUEUED:

@@ -25,6 +25,10 @@ from trainers.events import BATCH_FIELDS, DIVERGED, FAILED, INTERRUPTED, QUEUED,
 from trainers.progress import overhead_text, progress_text
 from trainers.worker import Job
 
+DIVERGED_HINT = (
+    "The run diverged: a loss is no longer a finite number, so it stopped. Try a learning "
+    "rate ten times smaller."
+)
 OVERHEAD_HELP = (
     "The recorder's own time on each batch (turning Keras' logs into the rows these charts "
     "draw) against the run's training time. The charts themselves are drawn by the server "
@@ -95,7 +99,7 @@ def _status(snapshot: dict, position: int) -> None:
             with st.expander("Traceback"):
                 st.code(snapshot["result"]["traceback"], language="text")
     elif status == DIVERGED:
-        st.warning("The run diverged: the loss is no longer a finite number, so it stopped.")
+        st.warning(DIVERGED_HINT)
     elif status == STOPPED:
         st.warning("The run was stopped before its end.")
     elif status == INTERRUPTED:
