@@ -2,8 +2,9 @@
 
 Any session may start a run; every session can watch it. The view shows the job that trains
 now (a run, a race, a style lab or a GAN, each in its own page's view), else the next one
-queued, else the last one that ended, and switches by itself when another job takes over:
-a small fragment asks the worker once a second and reruns the page when the answer changes.
+queued, else the last one that ended, and switches by itself when another job takes over: the
+view's own redraw asks the worker once a second (a small fragment does, while no view
+redraws) and reruns the page when the answer changes.
 It is read-only: steering a run is for the page that started it.
 """
 
@@ -37,7 +38,8 @@ def watch_only(worker: Worker) -> None:
 def show(worker: Worker) -> None:
     """Draws the job `now_showing` read-only, live, and follows the worker to the next one."""
     job = now_showing(worker)
-    _switch_when_another_job_takes_over(worker, job.run_id if job else None)
+    if job is None or job.log.finished:  # no view redraws itself: a fragment of its own asks
+        _switch_when_another_job_takes_over(worker, job.run_id if job else None)
     if job is None:
         st.info(
             "Nothing has trained on this server yet. When anyone starts a run, it appears "
@@ -49,6 +51,8 @@ def show(worker: Worker) -> None:
     view = stored_view.view_of({"kind": job.config.kind, "config": job.config.to_dict()})
 
     def read_only(_job: Job, snapshot: dict, ongoing: bool) -> None:
+        if ongoing and _another_job_took_over(worker, job.run_id):  # asked in the redraw
+            st.rerun()
         view(None, snapshot, ongoing)
 
     live.follow(job, read_only)
@@ -56,6 +60,10 @@ def show(worker: Worker) -> None:
 
 @st.fragment(run_every=POLL_SECONDS)
 def _switch_when_another_job_takes_over(worker: Worker, shown: str | None) -> None:
-    job = now_showing(worker)
-    if (job.run_id if job else None) != shown:
+    if _another_job_took_over(worker, shown):
         st.rerun()
+
+
+def _another_job_took_over(worker: Worker, shown: str | None) -> bool:
+    job = now_showing(worker)
+    return (job.run_id if job else None) != shown

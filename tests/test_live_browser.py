@@ -20,14 +20,24 @@ LOSS_CHART_FONT = """() => {
 }"""
 
 
+# The run ids the page names that are not among `known`, once there is one; null before.
+NEW_RUN_IDS = """(known) => {
+  const named = document.body.innerText.match(/run-\\d+/g) || [];
+  const fresh = [...new Set(named)].filter(id => !known.includes(id));
+  return fresh.length ? fresh : null;
+}"""
+
+
 def start_run(teacher: Page) -> str:
     """Presses Start on the teacher's Train page; returns the new run's id once it trains."""
-    before = set(re.findall(r"run-\d+", teacher.inner_text("body")))
+    known = sorted(set(re.findall(r"run-\d+", teacher.inner_text("body"))))
     teacher.get_by_role("button", name="Start").click()
+    named = teacher.wait_for_function(NEW_RUN_IDS, arg=known, polling=100, timeout=60_000)
+    ids = named.json_value()
+    assert len(ids) == 1, f"the Train page names {ids} as new runs"
+    expect(teacher.get_by_text("The run was stopped before its end.")).to_have_count(0)
     wait_for_growth(teacher, beyond=-1, seconds=FIRST_BATCH_SECONDS)
-    ids = set(re.findall(r"run-\d+", teacher.inner_text("body"))) - before
-    assert len(ids) == 1, f"the Train page names {ids or 'no new run'}"
-    return ids.pop()
+    return ids[0]
 
 
 @pytest.mark.browser
