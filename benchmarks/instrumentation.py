@@ -17,10 +17,11 @@ machine does slows them alike; the table shows the medians over the rounds, in w
 this process's CPU time (the steadier figure on a busy machine), and the ratios are medians of
 each round's own ratio. The goal: at most 3 % slower.
 
-Run it from the repository root:
+Run it from the repository root, alone or with the other benchmarks (`measure`):
 
     python benchmarks/instrumentation.py
     python benchmarks/instrumentation.py --rounds 9 --epochs 10
+    python -m benchmarks --only instrumentation
 
 Each `fit()` trains 6 epochs (about a second here) by default: long enough that the store's
 writes keep their real rhythm (once a second and at each epoch's end) rather than one forced
@@ -44,10 +45,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 GOAL = 0.03  # the largest acceptable slowdown of the run's callback
 PLAIN, LOOPLAB, STORED = "plain fit(verbose=0)", "Looplab callback", "callback + store"
+TENSORBOARD = "TensorBoard, every batch"
 
 
-def measure(rounds: int, epochs: int) -> tuple[dict[str, list[tuple[float, float]]], int, dict]:
-    """Trains the variants in turn.
+def train_variants(
+    rounds: int, epochs: int, folder: Path
+) -> tuple[dict[str, list[tuple[float, float]]], int, dict]:
+    """Trains the variants in turn, writing the store and TensorBoard's files in `folder`.
 
     Returns:
         `(wall seconds, CPU seconds)` per variant and round, the examples per `fit()`, and
@@ -68,8 +72,8 @@ def measure(rounds: int, epochs: int) -> tuple[dict[str, list[tuple[float, float
     run = engine.prepare(config, data, log, RunControl())
     model = fit.build(run)
     dataset = run.train_dataset()  # the same pipeline for every variant
-    log_dir = tempfile.mkdtemp(prefix="looplab-tensorboard-")
-    store, writer, stored_run = stored(config, data)
+    log_dir = str(folder / "tensorboard")
+    store, writer, stored_run = stored(config, data, folder / "store")
     variants = {
         PLAIN: list,
         LOOPLAB: lambda: [run.callback()],
@@ -80,7 +84,7 @@ def measure(rounds: int, epochs: int) -> tuple[dict[str, list[tuple[float, float
         ],
     }
     if importlib.util.find_spec("tensorboard"):  # tf.summary needs the tensorboard package
-        variants["TensorBoard, every batch"] = lambda: [
+        variants[TENSORBOARD] = lambda: [
             keras.callbacks.TensorBoard(log_dir=log_dir, update_freq="batch")
         ]
     else:
@@ -122,9 +126,9 @@ def measure(rounds: int, epochs: int) -> tuple[dict[str, list[tuple[float, float
     return times, run.examples * epochs, per_batch
 
 
-def stored(config, data) -> tuple:
+def stored(config, data, folder: Path) -> tuple:
     """The store's row: a second run on the same data, its log followed by a `StoreWriter`
-    into a SQLite database in a temporary folder.
+    into a SQLite database in `folder`.
 
     Returns:
         `(store, writer, run)`: the run's callback is the row's.
@@ -134,7 +138,8 @@ def stored(config, data) -> tuple:
     from trainers.events import RunLog
     from trainers.store import Store, StoreWriter
 
-    store = Store(f"sqlite:///{tempfile.mkdtemp(prefix='looplab-store-')}/looplab.db")
+    folder.mkdir()
+    store = Store(f"sqlite:///{folder / 'looplab.db'}")
     writer = StoreWriter(store)
     log = RunLog(store.new_run_id("script"), config.to_dict())
     writer.follow(log, kind="script", owner="script", name="benchmark")
@@ -178,15 +183,14 @@ def report(times: dict[str, list[tuple[float, float]]], examples: int) -> dict[s
     return slowdowns
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7, help="measured rounds (default 7)")
-    parser.add_argument("--epochs", type=int, default=6, help="epochs per fit() (default 6)")
-    arguments = parser.parse_args()
-    times, examples, per_batch = measure(arguments.rounds, arguments.epochs)
+def run(rounds: int, epochs: int) -> list[dict]:
+    """Trains and prints every variant; returns the figures (see `benchmarks`)."""
+    with tempfile.TemporaryDirectory(prefix="looplab-benchmark-") as folder:
+        times, examples, per_batch = train_variants(rounds, epochs, Path(folder))
+        dashboard = dashboard_callback_seconds_per_batch(Path(folder) / "dashboard")
     print(
         f"\nmlp on mnist-5k, batches of 64, {examples:,} examples per fit(), "
-        f"medians of {arguments.rounds} interleaved rounds:\n"
+        f"medians of {rounds} interleaved rounds:\n"
     )
     slowdowns = report(times, examples)
     plain_batch = statistics.median(wall for wall, _ in times[PLAIN]) * 64 / examples
@@ -202,27 +206,81 @@ def main() -> None:
         slowdown = slowdowns[name]
         verdict = "within" if slowdown <= GOAL else "over"
         print(f"{what} costs {slowdown:+.1%} CPU time: {verdict} the {GOAL:.0%} goal.")
-    print_dashboard_callback_row(plain_batch)
+    print(
+        f"DashboardCallback's own work (Recorder.batch, RunLog.emit, the store's queue) "
+        f"{dashboard * 1e6:.0f} µs per batch, {dashboard / plain_batch:.1%} of a plain batch."
+    )
+    over = f"CPU time against plain fit(verbose=0), median of {rounds} interleaved rounds"
+    figures = [
+        {
+            "name": f"instrumentation overhead, {what}",
+            "value": 100 * slowdowns[name],
+            "unit": "%",
+            "goal": f"≤ {GOAL:.0%}",
+            "met": slowdowns[name] <= GOAL,
+            "detail": over,
+        }
+        for name, what in ((LOOPLAB, "callback"), (STORED, "callback + store"))
+    ]
+    if TENSORBOARD in slowdowns:
+        figures.append(
+            {
+                "name": "instrumentation overhead, Keras TensorBoard (anchor)",
+                "value": 100 * slowdowns[TENSORBOARD],
+                "unit": "%",
+                "goal": None,
+                "met": None,
+                "detail": f"update_freq='batch'; {over}",
+            }
+        )
+    per_batch_figures = (
+        ("callback's own work per batch", callback, "Recorder.batch, RunLog.emit, controls"),
+        ("store writer's CPU per batch", store, "SQLite rows and TensorBoard files"),
+        ("DashboardCallback's own work per batch", dashboard, "with the store's queue"),
+    )
+    for name, seconds, what in per_batch_figures:
+        share = f"{seconds / plain_batch:.1%} of a {plain_batch * 1e3:.2f} ms batch"
+        figures.append(
+            {
+                "name": name,
+                "value": seconds * 1e6,
+                "unit": "µs",
+                "goal": None,
+                "met": None,
+                "detail": f"{what}; {share}",
+            }
+        )
+    return figures
 
 
-def print_dashboard_callback_row(plain_batch: float, batches: int = 5000) -> None:
-    """Prints what `DashboardCallback` (a script's own `fit()`) spends on one batch's logs.
+def measure(quick: bool) -> list[dict]:
+    """The overhead figures: 5 rounds of 3 epochs when `quick`, else 7 rounds of 6."""
+    return run(*((5, 3) if quick else (7, 6)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7, help="measured rounds (default 7)")
+    parser.add_argument("--epochs", type=int, default=6, help="epochs per fit() (default 6)")
+    arguments = parser.parse_args()
+    run(arguments.rounds, arguments.epochs)
+
+
+def dashboard_callback_seconds_per_batch(folder: Path, batches: int = 5000) -> float:
+    """The seconds `DashboardCallback` (a script's own `fit()`) spends on one batch's logs.
 
     As `callback_seconds_per_batch` does for the run's callback, with no training around it:
-    the `Recorder`, `RunLog.emit` and the store writer's queue, into a store in a temporary
-    folder (its thread writes the rows meanwhile), and the loss tracker's count of examples read
+    the `Recorder`, `RunLog.emit` and the store writer's queue, into a store in `folder` (its
+    thread writes the rows meanwhile), and the loss tracker's count of examples read
     once an epoch for the last batch's size.
-
-    Args:
-        plain_batch: the seconds of one batch of plain `fit()`, to compare with.
-        batches: how many batches to time.
     """
     import keras
 
     from trainers import DashboardCallback
     from trainers.store import Store
 
-    store = Store(f"sqlite:///{tempfile.mkdtemp(prefix='looplab-store-')}/looplab.db")
+    folder.mkdir()
+    store = Store(f"sqlite:///{folder / 'looplab.db'}")
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     model.compile("adam", "mse")
     callback = DashboardCallback(name="benchmark", batch_size=64, store=store)
@@ -238,10 +296,7 @@ def print_dashboard_callback_row(plain_batch: float, batches: int = 5000) -> Non
         callback.on_train_batch_end(batch % steps, logs)
     per_batch = (time.perf_counter() - start) / batches
     callback.finish()
-    print(
-        f"DashboardCallback's own work (Recorder.batch, RunLog.emit, the store's queue) "
-        f"{per_batch * 1e6:.0f} µs per batch, {per_batch / plain_batch:.1%} of a plain batch."
-    )
+    return per_batch
 
 
 if __name__ == "__main__":

@@ -1,0 +1,124 @@
+"""Viewers without a browser: Streamlit sessions driven over their websocket as a tab drives them.
+
+A Chromium tab on the Live page spends about half a CPU second on each redraw (Plotly
+recomputes five charts of up to 2,000 points a trace), so one core redraws the page about twice
+a second, whatever the number of tabs: thirty tabs on it would each redraw every fifteen
+seconds, and the server would see a fifteenth of a classroom. A `Sessions` viewer asks the
+server for what a tab asks for, at a tab's pace, and draws nothing. It opens the page as the
+browser does (a `rerun_script` request naming the page), then reruns each fragment the server
+asks to have rerun (an `auto_rerun` message) at the interval it gives, until told to stop,
+listing the cached messages it holds as the browser does. The server does for it all it does
+for a tab: every script and fragment run, every figure serialized, every message sent. What
+a tab asks for besides, and a session does not, is the page's static files (once) and an
+image's media file when the image changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from urllib.parse import urlsplit
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ClientState_pb2 import ClientState
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+OPEN_SECONDS = 120.0  # how long a session may take to finish its first page run
+
+
+class Sessions:
+    """Sessions of one page, on an event loop in a thread of their own.
+
+    Args:
+        url: the page's address, e.g. `http://127.0.0.1:8765/live`.
+
+    Attributes:
+        reruns: the fragment reruns all sessions have asked for so far.
+    """
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.stream = f"ws://{parts.netloc}/_stcore/stream"
+        self.page = parts.path.strip("/")
+        self.reruns = 0
+        self._tasks: list[asyncio.Task] = []
+        self._loop = asyncio.new_event_loop()
+        threading.Thread(target=self._loop.run_forever, daemon=True).start()
+
+    def hold(self, count: int) -> None:
+        """Opens or closes sessions until `count` are open; returns once each has drawn its
+        page."""
+        asyncio.run_coroutine_threadsafe(self._hold(count), self._loop).result()
+
+    def close(self) -> None:
+        """Closes every session and ends the thread."""
+        self.hold(0)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+    async def _hold(self, count: int) -> None:
+        while len(self._tasks) > count:
+            task = self._tasks.pop()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        drawn = [asyncio.Event() for _ in range(count - len(self._tasks))]
+        opened = [asyncio.create_task(self._session(event)) for event in drawn]
+        self._tasks += opened
+        waits = (self._drawn(task, event) for task, event in zip(opened, drawn, strict=True))
+        await asyncio.wait_for(asyncio.gather(*waits), OPEN_SECONDS)
+
+    @staticmethod
+    async def _drawn(task: asyncio.Task, drawn: asyncio.Event) -> None:
+        """Returns once a session has drawn its page; raises what ended it before that."""
+        waiter = asyncio.create_task(drawn.wait())
+        done, _ = await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if waiter not in done:
+            waiter.cancel()
+            task.result()  # raises what ended the session, if anything did
+            raise ConnectionError("A viewer session ended before it drew its page.")
+
+    async def _session(self, drawn: asyncio.Event) -> None:
+        """One viewer: opens the page, then follows the server's fragment timers."""
+        state = ClientState(page_name=self.page)
+        cached: set[str] = set()
+        timers: dict[str, asyncio.Task] = {}
+        async with websockets.connect(
+            self.stream, origin=self.origin, subprotocols=["streamlit"], max_size=None
+        ) as socket:
+
+            async def rerun(fragment_id: str, interval: float) -> None:
+                while True:
+                    await asyncio.sleep(interval)
+                    again = ClientState()
+                    again.CopyFrom(state)
+                    again.fragment_id, again.is_auto_rerun = fragment_id, True
+                    again.cached_message_hashes.extend(cached)
+                    self.reruns += 1
+                    await socket.send(BackMsg(rerun_script=again).SerializeToString())
+
+            await socket.send(BackMsg(rerun_script=state).SerializeToString())
+            try:
+                async for data in socket:
+                    message = ForwardMsg.FromString(data)
+                    if message.metadata.cacheable:
+                        cached.add(message.hash)
+                    kind = message.WhichOneof("type")
+                    if kind == "navigation":  # the page's hash, which reruns name
+                        state.page_script_hash = message.navigation.page_script_hash
+                    elif kind == "auto_rerun":
+                        fragment_id = message.auto_rerun.fragment_id
+                        if fragment_id in timers:
+                            timers[fragment_id].cancel()
+                        timers[fragment_id] = asyncio.create_task(
+                            rerun(fragment_id, message.auto_rerun.interval)
+                        )
+                    elif kind == "stop_auto_rerun":
+                        for fragment_id in message.stop_auto_rerun.fragment_ids:
+                            if timer := timers.pop(fragment_id, None):
+                                timer.cancel()
+                    elif kind == "script_finished":
+                        drawn.set()
+            finally:
+                for timer in timers.values():
+                    timer.cancel()
