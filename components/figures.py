@@ -75,19 +75,8 @@ def batch_figure(
     if f"mean_{metric}" in batches:
         line = {"color": COLORS["mean"], "width": 2, "dash": "dot"}
         traces.append({"y": batches[f"mean_{metric}"], "name": "epoch mean", "line": line})
-    data, note = lines(batches[x], traces, max_points)
-    return figure(
-        data,
-        layout(
-            title,
-            revision,
-            note,
-            hovermode="x unified",
-            xaxis={"title": {"text": AXIS_TITLES.get(x, x)}},
-            yaxis={"title": {"text": metric}, "type": "log" if log_y else "linear"},
-            **mark_lines(marks, batches, x),
-        ),
-    )
+    yaxis = {"title": {"text": metric}, "type": "log" if log_y else "linear"}
+    return _per_batch(batches, x, traces, (title, revision), marks, max_points, yaxis=yaxis)
 
 
 def rate_figure(
@@ -111,22 +100,33 @@ def rate_figure(
         {"y": batches["lr"], "name": "learning rate", "line": {"color": COLORS["learning_rate"]}},
         {"y": batches["examples_per_second"], "name": "examples / s", "line": speed, "yaxis": "y2"},
     ]
-    data, note = lines(batches["step"], traces, max_points)
     titled = {"title": {"text": "learning rate", "font": {"color": COLORS["learning_rate"]}}}
     speed_title = {"title": {"text": "examples / s", "font": {"color": COLORS["speed"]}}}
-    return figure(
-        data,
-        layout(
-            title,
-            revision,
-            note,
-            hovermode="x unified",
-            xaxis={"title": {"text": "step"}},
-            yaxis=titled,
-            yaxis2=RIGHT_AXIS | speed_title,
-            **mark_lines(marks, batches, "step"),
-        ),
+    return _per_batch(
+        batches,
+        "step",
+        traces,
+        (title, revision),
+        marks,
+        max_points,
+        yaxis=titled,
+        yaxis2=RIGHT_AXIS | speed_title,
     )
+
+
+def _per_batch(
+    batches: dict, x: str, traces: list[dict], named: tuple[str, str], marks, max_points, **axes
+) -> go.Figure:
+    """Lines of batch columns against `x`, thinned, with the marks: the per-batch charts' frame.
+
+    Args:
+        named: the figure's title and `uirevision`.
+        **axes: the y axes' layout, e.g. `yaxis`.
+    """
+    data, note = lines(batches[x], traces, max_points)
+    xaxis = {"title": {"text": AXIS_TITLES.get(x, x)}}
+    frame = layout(*named, note, hovermode="x unified", xaxis=xaxis)
+    return figure(data, frame | axes | mark_lines(marks, batches, x))
 
 
 # One run, per epoch and at its end.
