@@ -17,7 +17,17 @@ from functools import partial
 
 import streamlit as st
 
-from components import controls, figures, live, projector, registry, roles, run_view, shared
+from components import (
+    controls,
+    figures,
+    gan_figures,
+    live,
+    projector,
+    registry,
+    roles,
+    run_view,
+    shared,
+)
 from components.images import filmstrip
 from components.settings_input import apply_input
 from trainers.events import DIVERGED, QUEUED
@@ -180,9 +190,9 @@ def _quality(grids: list[dict], snapshot: dict) -> None:
         f"{scored[-1]['verdict']['fake']:.0%}",
         help="The discriminator's mean output on the grid above: the chance it says generated.",
     )
-    build = partial(figures.quality_figure, scored, snapshot["marks"])
+    build = partial(gan_figures.quality_figure, scored, snapshot["marks"])
     shared.chart(snapshot, "quality", (), build)
-    build = partial(figures.histogram_figure, latest["histogram"])
+    build = partial(gan_figures.histogram_figure, latest["histogram"])
     shared.chart(snapshot, "histogram", (), build)
 
 

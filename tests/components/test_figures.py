@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from components import figures
+from components import figures, gan_figures
 
 
 def make_batches(n, metric="loss"):
@@ -170,8 +170,8 @@ def test_every_figure_shares_one_look():
         figures.regression_figure([1.0], [1.0]),
         figures.overlay_figure({"a": contestant(50)}),
         figures.multiple_figure("a", contestant(50), "step"),
-        figures.quality_figure(scored_grids([25])),
-        figures.histogram_figure([1] * 10),
+        gan_figures.quality_figure(scored_grids([25])),
+        gan_figures.histogram_figure([1] * 10),
     ]
 
     templates = [fig.to_dict()["layout"]["template"] for fig in drawn]
@@ -187,7 +187,7 @@ def test_the_live_figures_built_from_dicts_are_what_plotly_validates():
         figures.batch_figure({}, "loss"),
         figures.rate_figure(make_batches(50), marks),
         figures.epoch_figure([{"epoch": 1, "loss": 1.0, "val_loss": 2.0}], "loss"),
-        figures.quality_figure(scored_grids([25, 50]), marks),
+        gan_figures.quality_figure(scored_grids([25, 50]), marks),
     ]
     for fig in drawn:
         validated = go.Figure(fig.to_dict())  # raises on any property Plotly does not know
@@ -304,7 +304,7 @@ def scored_grids(steps):
 def test_the_quality_figure_draws_the_score_and_the_confidence_on_two_axes():
     marks = [{"step": 50, "seconds": 2.0, "kind": "discriminator_steps", "value": 2}]
 
-    fig = figures.quality_figure(scored_grids([25, 50, 75]), marks)
+    fig = gan_figures.quality_figure(scored_grids([25, 50, 75]), marks)
 
     score, confidence = fig.data
     assert (score.name, list(score.x), list(score.y)) == (
@@ -321,7 +321,7 @@ def test_the_quality_figure_draws_the_score_and_the_confidence_on_two_axes():
 def test_the_histogram_has_a_bar_per_digit():
     counts = [30, 0, 25, 26, 0, 0, 60, 40, 37, 38]
 
-    fig = figures.histogram_figure(counts)
+    fig = gan_figures.histogram_figure(counts)
 
     (bars,) = fig.data
     assert list(bars.x) == list(range(10)) and list(bars.y) == counts
