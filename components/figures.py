@@ -1,8 +1,9 @@
-"""Every Plotly figure of Looplab: a run's batches, epochs and results, runs overlaid, a GAN's.
+"""The Plotly figures of a run and of races: its batches, epochs and results, runs overlaid.
 
 Each takes plain data (`RunLog.snapshot()` and its parts) and returns a figure, so each is
 tested without a running app. Long series are thinned (`series.downsample`, said in the
-subtitle); a run with nothing logged yet gets a note. The shared look is `figure_style`.
+subtitle); a run with nothing logged yet gets a note. The shared look is `figure_style`; the GAN
+studio's figures are in `gan_figures`.
 """
 
 from __future__ import annotations
