@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import live, stored_view
+from components import live, roles, shared, stored_view
 from trainers.worker import Job, Worker
 
 POLL_SECONDS = 1.0
@@ -50,12 +50,19 @@ def show(worker: Worker) -> None:
         st.caption("Nothing trains now: here is the last run. The next one appears by itself.")
     view = stored_view.view_of({"kind": job.config.kind, "config": job.config.to_dict()})
 
+    shared_view, session = shared.shared_view(), roles.session_id()
+    every = shared_view.refresh_seconds(job.run_id, session)  # slower as the room fills
+
     def read_only(_job: Job, snapshot: dict, ongoing: bool) -> None:
         if ongoing and _another_job_took_over(worker, job.run_id):  # asked in the redraw
             st.rerun()
+        if ongoing and shared_view.refresh_seconds(job.run_id, session) != every:
+            st.rerun()  # the timer is set with the page: a new interval needs a new page run
         view(None, snapshot, ongoing)
+        if every > live.REFRESH_SECONDS:
+            st.caption(f"Redrawn every {every:g} s: many browsers are watching.")
 
-    live.follow(job, read_only)
+    live.follow(job, read_only, every=every)
 
 
 @st.fragment(run_every=POLL_SECONDS)

@@ -111,7 +111,7 @@ def _wait_for_worker(worker: Worker) -> None:
     )
 
 
-def follow(job: Job, draw: Callable[..., None], *args: Any) -> None:
+def follow(job: Job, draw: Callable[..., None], *args: Any, every: float = REFRESH_SECONDS) -> None:
     """Draws a job of this process's worker, redrawing it every second while it lasts.
 
     Args:
@@ -120,13 +120,20 @@ def follow(job: Job, draw: Callable[..., None], *args: Any) -> None:
             shared snapshot (`shared.SharedView.snapshot`), `ongoing` whether the job had not
             ended when the page ran.
         *args: passed on to `draw`.
+        every: the seconds between two redraws.
     """
     read = partial(shared.shared_view().snapshot, job.log)  # one a moment, for every session
     steerable = job if roles.may_operate() else None  # a viewer's view has no controls
-    watch(read, not job.log.finished, partial(draw, steerable), *args)
+    watch(read, not job.log.finished, partial(draw, steerable), *args, every=every)
 
 
-def watch(read: Callable[[], dict], ongoing: bool, draw: Callable[..., None], *args: Any) -> None:
+def watch(
+    read: Callable[[], dict],
+    ongoing: bool,
+    draw: Callable[..., None],
+    *args: Any,
+    every: float = REFRESH_SECONDS,
+) -> None:
     """Draws a run from its snapshots, redrawing it every second while it lasts.
 
     When the run ends, the whole page runs once more (its buttons change), and the view then
@@ -137,9 +144,10 @@ def watch(read: Callable[[], dict], ongoing: bool, draw: Callable[..., None], *a
         ongoing: whether the run had not ended when the page ran.
         draw: draws it, as `draw(snapshot, ongoing, *args)`.
         *args: passed on to `draw`.
+        every: the seconds between two redraws.
     """
     # Choosing the timer on each full page run lets a finished run stop refreshing itself.
-    st.fragment(run_every=REFRESH_SECONDS if ongoing else None)(_redraw)(read, ongoing, draw, args)
+    st.fragment(run_every=every if ongoing else None)(_redraw)(read, ongoing, draw, args)
 
 
 def _redraw(read: Callable[[], dict], ongoing: bool, draw: Callable[..., None], args) -> None:

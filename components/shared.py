@@ -11,6 +11,7 @@ shared: readers never change them.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -25,6 +26,7 @@ from trainers.images import to_png, upscale
 
 FRESH_SECONDS = 0.5  # how old a run's shared snapshot may be
 FORGET_SECONDS = 10.0  # a snapshot no one asked for since is let go, with its rows
+SESSIONS_PER_SECOND = 8  # Live viewers redrawn each second before their interval doubles
 FIGURES = 256  # the most figures kept: a few versions of every chart of the runs on screen
 
 
@@ -37,6 +39,7 @@ class SharedView:
         self._versions: dict[str, int] = {}
         self._figures: OrderedDict[Hashable, object] = OrderedDict()  # and images, as PNG
         self.builds = 0  # figures built so far, for tests and benchmarks
+        self._watchers: dict[str, dict[str, float]] = {}  # run -> session -> last seen
 
     def snapshot(self, log: RunLog) -> dict:
         """The run's snapshot, at most `FRESH_SECONDS` old, with its `version`."""
@@ -55,6 +58,25 @@ class SharedView:
                 if now - at > FORGET_SECONDS:
                     del self._snapshots[run_id]
         return snapshot
+
+    def refresh_seconds(self, run_id: str, session: str) -> float:
+        """How often a Live viewer of this run redraws: every second for a few viewers,
+        doubling for each `SESSIONS_PER_SECOND` more, so that a room full of them costs the
+        training little: each redraw is a Streamlit rerun of the session's view.
+
+        Args:
+            run_id: the run watched.
+            session: the session asking; it counts as watching from now on.
+        """
+        now = time.monotonic()
+        with self._lock:
+            seen = self._watchers.setdefault(run_id, {})
+            seen[session] = now
+            for other, at in list(seen.items()):
+                if now - at > FORGET_SECONDS:
+                    del seen[other]
+            watching = len(seen)
+        return float(2 ** math.ceil(math.log2(max(1.0, watching / SESSIONS_PER_SECOND))))
 
     def figure(
         self, snapshot: dict, name: str, settings: Hashable, build: Callable[[], go.Figure]

@@ -44,10 +44,15 @@ def test_sessions_of_one_moment_share_one_snapshot_and_one_figure_equal_to_a_fre
     first, second = view.snapshot(log), view.snapshot(log)  # two sessions, the same second
     assert first is second
 
-    shown = [loss_chart(view, view.snapshot(log), 0.6) for _ in range(30)]
-    assert view.builds == 1 and all(figure is shown[0] for figure in shown)
+    # Thirty sessions redraw; a slow machine may see the moment move on in between.
+    by_version = {}
+    for _ in range(30):
+        snapshot = view.snapshot(log)
+        shown = loss_chart(view, snapshot, 0.6)
+        assert by_version.setdefault(snapshot["version"], shown) is shown
+    assert view.builds == len(by_version) < 30
     fresh = figures.batch_figure(log.snapshot()["batches"], "loss", 0.6)
-    assert json.loads(pio.to_json(shown[0])) == json.loads(pio.to_json(fresh))
+    assert json.loads(pio.to_json(shown)) == json.loads(pio.to_json(fresh))
 
 
 def test_a_viewers_own_settings_get_their_own_figure():
@@ -74,3 +79,12 @@ def test_a_stored_snapshot_without_a_version_is_drawn_afresh():
     snapshot = training_log(10).snapshot()
     assert loss_chart(view, snapshot, 0.6) is not loss_chart(view, snapshot, 0.6)
     assert view.builds == 0
+
+
+def test_a_room_full_of_live_viewers_redraws_less_often_the_more_they_are():
+    view = SharedView()
+    intervals = [view.refresh_seconds("run-1", f"session-{n}") for n in range(1, 31)]
+    assert intervals[:8] == [1.0] * 8  # a few viewers: every second
+    assert intervals[8:16] == [2.0] * 8 and intervals[16:] == [4.0] * 14
+    assert view.refresh_seconds("run-2", "session-1") == 1.0  # counted per run
+    assert view.refresh_seconds("run-1", "session-1") == 4.0  # asking again counts once
