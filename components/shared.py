@@ -27,7 +27,7 @@ from trainers.images import to_png, upscale
 FRESH_SECONDS = 0.5  # how old a run's shared snapshot may be
 FORGET_SECONDS = 10.0  # a snapshot no one asked for since is let go, with its rows
 SESSIONS_PER_SECOND = 8  # Live viewers redrawn each second before their interval doubles
-FIGURES = 256  # the most figures kept: a few versions of every chart of the runs on screen
+KEPT = 256  # the most figures and images kept: a few versions of each on screen
 
 
 class SharedView:
@@ -37,7 +37,7 @@ class SharedView:
         self._lock = threading.Lock()
         self._snapshots: dict[str, tuple[float, dict]] = {}
         self._versions: dict[str, int] = {}
-        self._figures: OrderedDict[Hashable, object] = OrderedDict()  # and images, as PNG
+        self._kept: OrderedDict[Hashable, object] = OrderedDict()  # figures, and images as PNG
         self.builds = 0  # figures built so far, for tests and benchmarks
         self._watchers: dict[str, dict[str, float]] = {}  # run -> session -> last seen
 
@@ -97,15 +97,15 @@ class SharedView:
     def kept(self, key: Hashable, build: Callable[[], object]) -> object:
         """What `build()` returned for this key, built at the first call, for every session."""
         with self._lock:
-            if key in self._figures:
-                self._figures.move_to_end(key)
-                return self._figures[key]
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
         built = build()
         with self._lock:
             self.builds += 1
-            self._figures[key] = built
-            while len(self._figures) > FIGURES:
-                self._figures.popitem(last=False)
+            self._kept[key] = built
+            while len(self._kept) > KEPT:
+                self._kept.popitem(last=False)
         return built
 
 
