@@ -70,15 +70,46 @@ def layout(title: str, revision: str, note: str = "", **more) -> dict:
     }
 
 
-def figure(data: list[dict], layout: dict) -> go.Figure:
+class PlainFigure(go.Figure):
+    """A figure kept as the Plotly.js dict it was built from: nothing copied, nothing validated.
+
+    A `go.Figure` copies its data and its template when built (a few milliseconds for a live
+    chart), and `st.plotly_chart` copies it once more through `to_dict()`, for every session at
+    every redraw. A `PlainFigure` hands over its dict as it is, so a chart shared by thirty
+    sessions costs each of them only its JSON. `st.plotly_chart` and `plotly.io` read a figure
+    through `to_dict()` alone, and no reader changes it. Its Plotly objects (`data`, `layout`),
+    for whatever inspects a figure, are built and validated on first use.
+    """
+
+    def __init__(self, spec: dict) -> None:  # no super().__init__(): it would copy `spec`
+        self.__dict__["_spec"] = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+    to_plotly_json = to_dict
+
+    def with_layout(self, **changes) -> PlainFigure:
+        """A figure with the same traces and these layout properties changed, e.g. `height`."""
+        return PlainFigure({"data": self._spec["data"], "layout": self._spec["layout"] | changes})
+
+    @functools.cached_property
+    def _validated(self) -> go.Figure:
+        return go.Figure(self._spec)
+
+    data = property(lambda self: self._validated.data)
+    layout = property(lambda self: self._validated.layout)
+
+
+def figure(data: list[dict], layout: dict) -> PlainFigure:
     """A figure from plain trace and layout dicts, as Plotly.js reads them, unvalidated.
 
     Plotly validates every property of a figure built through its objects; for a chart redrawn
     every second that costs 20 to 50 ms, and `st.plotly_chart` would validate once more a figure
     handed over as a dict. The live charts are built here from dicts written in Plotly.js' own
-    schema (a test checks each against Plotly's validation), and cost under a millisecond.
+    schema (a test checks each against Plotly's validation), and cost about a millisecond.
     """
-    return go.Figure(data=data, layout=layout, _validate=False)
+    return PlainFigure({"data": data, "layout": layout})
 
 
 def style_figure(fig: go.Figure, title: str, revision: str, note: str = "", **more) -> go.Figure:
@@ -89,7 +120,7 @@ def style_figure(fig: go.Figure, title: str, revision: str, note: str = "", **mo
     return fig.update_layout(**properties)
 
 
-def empty_figure(title: str, note: str, revision: str) -> go.Figure:
+def empty_figure(title: str, note: str, revision: str) -> PlainFigure:
     """A figure with no data yet, saying why in the middle (e.g. "waiting for the first batch")."""
     words = {"text": note, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"}
     words |= {"showarrow": False, "font": {"size": 14, "color": COLORS["mark"]}}

@@ -22,6 +22,7 @@ from components.figure_style import (
     PALETTE,
     RIGHT_AXIS,
     WAITING,
+    PlainFigure,
     empty_figure,
     figure,
     layout,
@@ -48,7 +49,7 @@ def batch_figure(
     marks: Sequence[dict] = (),
     x: str = "step",
     max_points: int = MAX_POINTS,
-) -> go.Figure:
+) -> PlainFigure:
     """One metric per batch: its own value, smoothed, and Keras' running mean over the epoch.
 
     Args:
@@ -82,7 +83,7 @@ def batch_figure(
 
 def rate_figure(
     batches: dict, marks: Sequence[dict] = (), max_points: int = MAX_POINTS
-) -> go.Figure:
+) -> PlainFigure:
     """The learning rate (left axis) and examples per second (right axis) against the step.
 
     Args:
@@ -117,7 +118,7 @@ def rate_figure(
 
 def _per_batch(
     batches: dict, x: str, traces: list[dict], named: tuple[str, str], marks, max_points, **axes
-) -> go.Figure:
+) -> PlainFigure:
     """Lines of batch columns against `x`, thinned, with the marks: the per-batch charts' frame.
 
     Args:
@@ -133,7 +134,7 @@ def _per_batch(
 # One run, per epoch and at its end.
 
 
-def epoch_figure(epochs: Sequence[dict], metric: str) -> go.Figure:
+def epoch_figure(epochs: Sequence[dict], metric: str) -> PlainFigure:
     """Training and validation values of one metric at the end of each epoch.
 
     Args:
@@ -259,7 +260,7 @@ def overlay_figure(
     return style_figure(fig, title, f"overlay/{title}/{x}", note, height=height)
 
 
-def multiple_figure(label: str, run: dict, x: str) -> go.Figure:
+def multiple_figure(label: str, run: dict, x: str) -> PlainFigure:
     """One contestant's loss per batch, as the Train page draws it, titled with its label.
 
     Args:
@@ -271,4 +272,4 @@ def multiple_figure(label: str, run: dict, x: str) -> go.Figure:
     if batches.get("step"):
         batches["examples"] = summaries.columns(batches)["examples"].tolist()
     fig = batch_figure(batches, "loss", SMOOTHING, marks=run["marks"], x=x)
-    return fig.update_layout(title={"text": label}, height=300, showlegend=False)
+    return fig.with_layout(title={"text": label}, height=300, showlegend=False)

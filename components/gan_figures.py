@@ -9,10 +9,18 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from components.figure_style import COLORS, RIGHT_AXIS, figure, layout, mark_lines, style_figure
+from components.figure_style import (
+    COLORS,
+    RIGHT_AXIS,
+    PlainFigure,
+    figure,
+    layout,
+    mark_lines,
+    style_figure,
+)
 
 
-def quality_figure(scored: list[dict], marks: Sequence[dict] = ()) -> go.Figure:
+def quality_figure(scored: list[dict], marks: Sequence[dict] = ()) -> PlainFigure:
     """The Inception Score (left axis) and the confidence (right axis) against the step.
 
     Args:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.figure_style import PlainFigure
+
 PARAMETER = "projector"
 FONT_SIZE = 22  # chart text, in pixels
 LINE_WIDTH = 4  # chart lines, in pixels
@@ -56,9 +58,12 @@ def apply_style() -> None:
 
 def enlarge(figure: go.Figure) -> go.Figure:
     """A copy of a figure with large text, thick lines and a tall plot, for the projector."""
-    spec = figure.to_dict()  # a deep copy: the figure itself is shared with other sessions
-    spec["layout"] |= {"font": {"size": FONT_SIZE, "color": "#000000"}, "height": CHART_HEIGHT}
-    for trace in spec["data"]:
-        if trace.get("type", "scatter") == "scatter":
-            trace["line"] = trace.get("line", {}) | {"width": LINE_WIDTH}
-    return go.Figure(spec, _validate=False)
+    spec = figure.to_dict()  # shared with other sessions: changed only in copies below
+    large = {"font": {"size": FONT_SIZE, "color": "#000000"}, "height": CHART_HEIGHT}
+    data = [
+        trace | {"line": trace.get("line", {}) | {"width": LINE_WIDTH}}
+        if trace.get("type", "scatter") == "scatter"
+        else trace
+        for trace in spec["data"]
+    ]
+    return PlainFigure({"data": data, "layout": spec["layout"] | large})
