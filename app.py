@@ -7,7 +7,7 @@ worker's thread loads TensorFlow in the background; a run started before waits f
 
 import streamlit as st
 
-from components import projector, registry, roles
+from components import projector, registry, roles, shared
 from trainers.events import RUNNING
 from trainers.progress import progress_text
 
@@ -40,15 +40,22 @@ def current_run(snapshot: dict) -> dict:
     return next((run for run in runs if run["status"] == RUNNING), runs[-1] if runs else snapshot)
 
 
-@st.fragment(run_every=STATUS_SECONDS)
 def running_now() -> None:
-    """The active run's id, style and progress, and how many runs wait behind it."""
+    """The active run's id, style and progress, and how many runs wait behind it: redrawn
+    every `STATUS_SECONDS`, less often while many sessions are open."""
+    every = shared.shared_view().refresh_seconds("status", roles.session_id(), STATUS_SECONDS)
+    st.fragment(run_every=every)(_status)(every)
+
+
+def _status(every: float) -> None:
+    if shared.shared_view().refresh_seconds("status", roles.session_id(), STATUS_SECONDS) != every:
+        st.rerun()  # the timer is set with the page: a new interval needs a new page run
     job = worker.active
     queued = worker.queued()
     if not worker.is_ready:
         st.caption("Engine: loading TensorFlow…")
     elif job is not None:
-        fraction, text = progress_text(current_run(job.log.snapshot()))
+        fraction, text = progress_text(current_run(shared.shared_view().snapshot(job.log)))
         st.caption(f"Training **{job.run_id}** · {job.config.style}")
         st.progress(fraction, text=text)
     elif queued:

@@ -26,7 +26,7 @@ from trainers.images import to_png, upscale
 
 FRESH_SECONDS = 0.5  # how old a run's shared snapshot may be
 FORGET_SECONDS = 10.0  # a snapshot no one asked for since is let go, with its rows
-SESSIONS_PER_SECOND = 8  # Live viewers redrawn each second before their interval doubles
+SESSIONS_PER_SECOND = 8  # sessions watching one thing before their interval doubles
 KEPT = 256  # the most figures and images kept: a few versions of each on screen
 
 
@@ -39,7 +39,8 @@ class SharedView:
         self._versions: dict[str, int] = {}
         self._kept: OrderedDict[Hashable, object] = OrderedDict()  # figures, and images as PNG
         self.builds = 0  # figures built so far, for tests and benchmarks
-        self._watchers: dict[str, dict[str, float]] = {}  # run -> session -> last seen
+        self._watchers: dict[str, dict[str, float]] = {}  # watched -> session -> last seen
+        self._intervals: dict[str, float] = {}  # watched -> its sessions' interval now
 
     def snapshot(self, log: RunLog) -> dict:
         """The run's snapshot, at most `FRESH_SECONDS` old, with its `version`."""
@@ -59,24 +60,28 @@ class SharedView:
                     del self._snapshots[run_id]
         return snapshot
 
-    def refresh_seconds(self, run_id: str, session: str) -> float:
-        """How often a Live viewer of this run redraws: every second for a few viewers,
-        doubling for each `SESSIONS_PER_SECOND` more, so that a room full of them costs the
-        training little: each redraw is a Streamlit rerun of the session's view.
+    def refresh_seconds(self, watched: str, session: str, every: float = 1.0) -> float:
+        """How often a session redraws what it watches: every `every` seconds for a few
+        sessions, twice as long for each `SESSIONS_PER_SECOND` more, so that a room full of
+        them costs the training little: each redraw is a Streamlit rerun of the session's view.
 
         Args:
-            run_id: the run watched.
+            watched: what is watched, e.g. a run's id; the sessions that watch it are counted.
             session: the session asking; it counts as watching from now on.
+            every: the interval of a session that watches alone.
         """
         now = time.monotonic()
         with self._lock:
-            seen = self._watchers.setdefault(run_id, {})
+            seen = self._watchers.setdefault(watched, {})
             seen[session] = now
+            # A session asks at each of its redraws: one that missed two has gone.
+            patience = 2 * self._intervals.get(watched, every) + 1
             for other, at in list(seen.items()):
-                if now - at > FORGET_SECONDS:
+                if now - at > patience:
                     del seen[other]
-            watching = len(seen)
-        return float(2 ** math.ceil(math.log2(max(1.0, watching / SESSIONS_PER_SECOND))))
+            doubling = 2 ** math.ceil(math.log2(max(1.0, len(seen) / SESSIONS_PER_SECOND)))
+            self._intervals[watched] = every * doubling
+            return self._intervals[watched]
 
     def figure(
         self, snapshot: dict, name: str, settings: Hashable, build: Callable[[], go.Figure]

@@ -88,3 +88,15 @@ def test_a_room_full_of_live_viewers_redraws_less_often_the_more_they_are():
     assert intervals[8:16] == [2.0] * 8 and intervals[16:] == [4.0] * 14
     assert view.refresh_seconds("run-2", "session-1") == 1.0  # counted per run
     assert view.refresh_seconds("run-1", "session-1") == 4.0  # asking again counts once
+    assert view.refresh_seconds("run-2", "session-2", every=2.0) == 2.0  # from its own interval
+
+
+def test_sessions_that_stopped_asking_are_no_longer_counted():
+    view = SharedView()
+    for n in range(9):
+        interval = view.refresh_seconds("run-1", f"session-{n}")
+    assert interval == 2.0
+    deadline = time.monotonic() + 30
+    while view.refresh_seconds("run-1", "session-0") != 1.0:  # the others have closed
+        assert time.monotonic() < deadline, "closed sessions were counted for ever"
+        time.sleep(0.5)
