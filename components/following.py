@@ -48,7 +48,8 @@ def show(worker: Worker) -> None:
         return
     if job.log.finished:
         st.caption("Nothing trains now: here is the last run. The next one appears by itself.")
-    view = stored_view.view_of({"kind": job.config.kind, "config": job.config.to_dict()})
+    run = {"kind": job.config.kind, "config": job.config.to_dict()}
+    view, still = stored_view.view_of(run), stored_view.still_of(run)
 
     shared_view, session = shared.shared_view(), roles.session_id()
     every = shared_view.refresh_seconds(job.run_id, session)  # slower as the room fills
@@ -62,7 +63,7 @@ def show(worker: Worker) -> None:
         if every > live.REFRESH_SECONDS:
             st.caption(f"Redrawn every {every:g} s: many browsers are watching.")
 
-    live.follow(job, read_only, every=every)
+    live.follow(job, read_only, every=every, still=still)
 
 
 @st.fragment(run_every=POLL_SECONDS)

@@ -6,8 +6,9 @@ Start stays disabled while the configuration cannot work, and the page says why 
 `check()`'s own words, before anything is queued.
 
 The view of a job is a fragment that redraws itself from `job.log.snapshot()` once a second
-while the job lasts; when the job ends, the fragment reruns the whole page once (its buttons
-change) and the view then stays still, with no timer. A run trained by another process (a
+while the job lasts; when its status changes (it starts, it ends), the fragment reruns the whole
+page once (its buttons change) and an ended view then stays still, with no timer. What stays
+the same while a job lasts (a run's code and model) is drawn by the page run, not the fragment. A run trained by another process (a
 script, the command line, a server before a restart) is drawn the same way from its stored
 snapshots (`watch`), read-only. Stop, Pause and Resume only leave requests in the job's
 `RunControl`; the worker applies them between two batches.
@@ -24,7 +25,7 @@ import streamlit as st
 from components import registry, roles, shared
 from trainers.access import Refused
 from trainers.config import ConfigError
-from trainers.events import FINISHED, QUEUED
+from trainers.events import QUEUED
 from trainers.worker import Job, JobConfig, Worker
 
 REFRESH_SECONDS = 1.0
@@ -111,7 +112,13 @@ def _wait_for_worker(worker: Worker) -> None:
     )
 
 
-def follow(job: Job, draw: Callable[..., None], *args: Any, every: float = REFRESH_SECONDS) -> None:
+def follow(
+    job: Job,
+    draw: Callable[..., None],
+    *args: Any,
+    every: float = REFRESH_SECONDS,
+    still: Callable[[dict], None] | None = None,
+) -> None:
     """Draws a job of this process's worker, redrawing it every second while it lasts.
 
     Args:
@@ -121,10 +128,11 @@ def follow(job: Job, draw: Callable[..., None], *args: Any, every: float = REFRE
             ended when the page ran.
         *args: passed on to `draw`.
         every: the seconds between two redraws.
+        still: draws what stays the same while the job lasts (see `watch`).
     """
     read = partial(shared.shared_view().snapshot, job.log)  # one a moment, for every session
     steerable = job if roles.may_operate() else None  # a viewer's view has no controls
-    watch(read, not job.log.finished, partial(draw, steerable), *args, every=every)
+    watch(read, not job.log.finished, partial(draw, steerable), *args, every=every, still=still)
 
 
 def watch(
@@ -133,11 +141,12 @@ def watch(
     draw: Callable[..., None],
     *args: Any,
     every: float = REFRESH_SECONDS,
+    still: Callable[[dict], None] | None = None,
 ) -> None:
     """Draws a run from its snapshots, redrawing it every second while it lasts.
 
-    When the run ends, the whole page runs once more (its buttons change), and the view then
-    stays still, with no timer.
+    When the run's status changes (it starts, it ends), the whole page runs once more: its
+    buttons change, and an ended view stays still, with no timer.
 
     Args:
         read: returns the run's snapshot now: `job.log.snapshot`, or a stored run's reader.
@@ -145,16 +154,23 @@ def watch(
         draw: draws it, as `draw(snapshot, ongoing, *args)`.
         *args: passed on to `draw`.
         every: the seconds between two redraws.
+        still: draws, below the live part, what stays the same while the run keeps its
+            status (its code, its model), as `still(snapshot)`: once a page run, not at every
+            redraw of every session.
     """
-    # Choosing the timer on each full page run lets a finished run stop refreshing itself.
-    st.fragment(run_every=every if ongoing else None)(_redraw)(read, ongoing, draw, args)
-
-
-def _redraw(read: Callable[[], dict], ongoing: bool, draw: Callable[..., None], args) -> None:
     snapshot = read()
-    if ongoing and snapshot["status"] in FINISHED:
-        st.rerun()  # the whole page: its buttons change, and the view drops its timer
-    draw(snapshot, ongoing, *args)
+    status = snapshot["status"] if ongoing else None
+    # Choosing the timer on each full page run lets a finished run stop refreshing itself.
+    st.fragment(run_every=every if ongoing else None)(_redraw)(read, status, draw, args)
+    if still is not None:
+        still(snapshot)
+
+
+def _redraw(read: Callable[[], dict], status: str | None, draw: Callable[..., None], args) -> None:
+    snapshot = read()
+    if status is not None and snapshot["status"] != status:
+        st.rerun()  # the whole page: its buttons and what stays still change with the status
+    draw(snapshot, status is not None, *args)
 
 
 def stop_and_pause(job: Job, stop: Any, pause: Any, key_prefix: str = "") -> None:

@@ -43,11 +43,12 @@ def show_run(job: Job, position: int = 0) -> None:
         job: the run to draw.
         position: how many runs come before it in the queue (see `Worker.position`).
     """
-    live.follow(job, draw, position)
+    live.follow(job, draw, position, still=still)
 
 
 def draw(job: Job | None, snapshot: dict, ongoing: bool, position: int = 0) -> None:
-    """Draws a run from its snapshot: status, charts, results, and its code and model.
+    """Draws a run from its snapshot: status, controls, charts and results (`still` draws
+    its code and model).
 
     Args:
         job: the run, steered here while it trains (Stop, Pause, a new learning rate); None
@@ -60,18 +61,25 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool, position: int = 0) -> N
     if job is not None and ongoing:
         controls.steer(job)
     if snapshot["status"] == QUEUED:
-        _code_and_model(snapshot)
         return
     _charts(snapshot)
     if set(snapshot["result"]) - {"traceback"}:
         st.subheader("Results")
         _results(snapshot["result"])
+
+
+def still(snapshot: dict) -> None:
+    """Draws what stays the same while a run lasts, below `draw`'s live part: the style's code
+    beside the model (only the model for a run of a script's own code), open while the run
+    waits to start."""
+    if snapshot["status"] == QUEUED:
+        _code_and_model(snapshot)
+        return
     with st.expander("Code and model", expanded=False):
         _code_and_model(snapshot)
 
 
 def _code_and_model(snapshot: dict) -> None:
-    """The style's code beside the model; only the model for a run of a script's own code."""
     style = snapshot["config"].get("style")
     if style in catalog.STYLES:
         code_view.show_code(style, snapshot["info"])

@@ -54,6 +54,12 @@ def view_of(run: dict) -> Callable[..., None]:
     return run_view.draw
 
 
+def still_of(run: dict) -> Callable[[dict], None] | None:
+    """What draws the parts of a run's view that stay the same while it trains, if any (see
+    `live.watch`)."""
+    return run_view.still if view_of(run) is run_view.draw else None
+
+
 def show(worker: Worker, run: dict) -> None:
     """Draws a run in full: live with its controls when this server trains it, else read-only.
 
@@ -65,7 +71,7 @@ def show(worker: Worker, run: dict) -> None:
     if job is not None and draw is run_view.draw:
         run_view.show_run(job, worker.position(job))
     elif job is not None:
-        live.follow(job, draw)
+        live.follow(job, draw)  # only a single run has a still part
     else:
         if is_live(run):
             st.caption(
@@ -73,4 +79,4 @@ def show(worker: Worker, run: dict) -> None:
                 f"on {run['host']}): drawn live from the store, read-only."
             )
         read = partial(stored_runs.snapshot, run["run_id"])
-        live.watch(read, is_live(run), partial(draw, None))
+        live.watch(read, is_live(run), partial(draw, None), still=still_of(run))

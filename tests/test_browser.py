@@ -89,6 +89,9 @@ def test_a_live_run_grows_pauses_resumes_and_stops(app_url, page, tmp_path):
     start.click()
     first = wait_for_growth(page, beyond=-1, seconds=FIRST_BATCH_SECONDS)
     wait_for_growth(page, beyond=first)  # the chart gains points on its own
+    page.get_by_text("Code and model").click()  # the model the run built, beside its code
+    expect(page.get_by_text("Follows the guide")).to_be_visible()
+    expect(page.get_by_text("Total params")).to_be_visible()
 
     page.get_by_role("button", name="Pause").click()
     resume = page.get_by_role("button", name="Resume")

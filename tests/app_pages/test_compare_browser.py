@@ -42,6 +42,10 @@ def test_the_sgd_vs_adam_preset_races_two_growing_curves(app_url, page):
     page.get_by_role("button", name=PRESET).click()
     expect(page.get_by_label("Training style", exact=True).first).to_be_visible()
     expect(page.get_by_text("trainer").first).to_be_visible()
+    epochs = page.get_by_label("Epochs", exact=True).first  # the race's tab comes first
+    epochs.fill("100")  # the preset's 5 epochs may all pass before Stop is pressed
+    epochs.press("Enter")
+    expect(epochs).to_have_value("100")
 
     page.get_by_role("button", name="Start race").click()
     first = wait_for_steps(page, beyond=0, seconds=RACE_SECONDS)
