@@ -8,10 +8,11 @@ Start stays disabled while the configuration cannot work, and the page says why 
 The view of a job is a fragment that redraws itself from `job.log.snapshot()` once a second
 while the job lasts; when its status changes (it starts, it ends), the fragment reruns the whole
 page once (its buttons change) and an ended view then stays still, with no timer. What stays
-the same while a job lasts (a run's code and model) is drawn by the page run, not the fragment. A run trained by another process (a
-script, the command line, a server before a restart) is drawn the same way from its stored
-snapshots (`watch`), read-only. Stop, Pause and Resume only leave requests in the job's
-`RunControl`; the worker applies them between two batches.
+the same while a job lasts (a run's code and model) is drawn by the page run, not the
+fragment. A run trained by another process (a script, the command line, a server before a
+restart) is drawn the same way from its stored snapshots (`watch`), read-only. Stop, Pause
+and Resume only leave requests in the job's `RunControl`; the worker applies them between two
+batches.
 """
 
 from __future__ import annotations
