@@ -2,7 +2,8 @@
 
 Run it with `streamlit run app.py`. This file only sets up the frame: the pages, and a sidebar
 block that says what the one worker thread is training now. Once the first page is drawn, the
-worker's thread loads TensorFlow in the background; a run started before waits for it.
+worker's thread loads TensorFlow in the background (a run started before waits for it) and the
+store opens.
 """
 
 import streamlit as st
@@ -86,5 +87,6 @@ with st.sidebar:
 
 try:
     page.run()
-finally:  # after the first page is drawn (or stopped): TensorFlow's import would slow it down
-    worker.load_engine()
+finally:  # after the first page is drawn (or stopped): these would slow it down
+    worker.load_engine()  # TensorFlow, on the worker's thread
+    registry.store_writer()  # SQLAlchemy and the database, once per process

@@ -7,12 +7,14 @@ store hands out, so runs outlive the server too; its trained network is saved at
 its rows then leave memory: an ended run's page reads them from the store.
 """
 
+from __future__ import annotations
+
 import os
 
 import streamlit as st
 
+from trainers import store as stores  # loads SQLAlchemy when a store is first opened
 from trainers.events import FAILED
-from trainers.store import Store, StoreWriter
 from trainers.worker import Job, QueueLimits, Worker
 
 OWNER = "app"
@@ -33,18 +35,18 @@ def keep_keras_session() -> None:
 
 
 @st.cache_resource
-def store() -> Store:
+def store() -> stores.Store:
     """The store of this process (`$LOOPLAB_HOME/looplab.db`); runs that a process left
     unfinished when it died are marked `interrupted` as it opens."""
-    opened = Store()
+    opened = stores.Store()
     opened.mark_interrupted()
     return opened
 
 
 @st.cache_resource
-def store_writer() -> StoreWriter:
+def store_writer() -> stores.StoreWriter:
     """The one writer of this process: every job of the worker goes through it."""
-    return StoreWriter(store())
+    return stores.StoreWriter(store())
 
 
 def queue_limits() -> QueueLimits:
@@ -70,24 +72,30 @@ def queue_limits() -> QueueLimits:
 
 @st.cache_resource
 def worker() -> Worker:
-    """The one worker of this process; its thread loads TensorFlow at `Worker.load_engine()`."""
-    writer = store_writer()
+    """The one worker of this process; its thread loads TensorFlow at `Worker.load_engine()`.
+
+    The store opens with the first run, or when app.py asks for it once the first page is
+    drawn.
+    """
+
+    def new_id(kind: str) -> str:
+        return store().new_run_id(kind)
 
     def follow(job: Job) -> None:
-        writer.follow(job.log, kind=job.config.kind, owner=OWNER)
+        store_writer().follow(job.log, kind=job.config.kind, owner=OWNER)
 
     def keep(job: Job, trained) -> None:
         # The trained network into the store's folder; then, once the store holds every row,
         # the run's rows leave memory and its page reads them from the store.
         model = getattr(trained, "model", None)
         if model is not None and job.log.status != FAILED:
-            writer.save_model(job.run_id, model)
-        writer.flush()
+            store_writer().save_model(job.run_id, model)
+        store_writer().flush()
         job.log.release(store().snapshot)
 
     return Worker(
         on_ready=keep_keras_session,
-        new_id=store().new_run_id,
+        new_id=new_id,
         on_submit=follow,
         on_finished=keep,
         limits=queue_limits(),

@@ -7,11 +7,15 @@ tagged and deleted with it. A run that is queued or training cannot be deleted u
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from components import roles, stored_runs
 from components.run_facts import is_live, title
-from trainers.store import Store
+
+if TYPE_CHECKING:
+    from trainers.store import Store
 
 DELETING = "runs_deleting"  # the id of the run whose deletion waits for a confirmation
 

@@ -13,6 +13,7 @@ started a moment ago is listed within a second of its first event.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -25,7 +26,9 @@ from components.run_facts import (
     style_of,
 )
 from trainers.events import COMPLETED, DIVERGED, FAILED, INTERRUPTED, QUEUED, RUNNING, STOPPED
-from trainers.store import Store
+
+if TYPE_CHECKING:
+    from trainers.store import Store
 
 TABLE_SECONDS = 1.0
 GROUPS = ("race", "lab")

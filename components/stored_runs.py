@@ -20,12 +20,16 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from components import registry
 from components.run_facts import is_live
-from trainers.store import RunNotFound, Store
+from trainers.store import RunNotFound
+
+if TYPE_CHECKING:
+    from trainers.store import Store
 
 KEEP = 8  # snapshots kept in memory, the most recently read
 WHOLE_READ_SHARE = 0.1  # the most time a live run spends being read whole

@@ -11,12 +11,26 @@
 
 One module per idea: `paths` (the data folder), `schema` (the tables), `connection` (SQLite
 for several processes, and schema upgrades through `migrations/`), `database` (`Store`),
-`codec` (arrays and images to JSON and PNG), `records` and `writer` (`StoreWriter`),
-`tensorboard` (event files), `liveness` (runs whose process died), `exports` (files of a run).
+`errors` (what it raises), `codec` (arrays and images to JSON and PNG), `records` and
+`writer` (`StoreWriter`), `tensorboard` (event files), `liveness` (runs whose process died),
+`exports` (files of a run).
 """
 
-from trainers.store.database import RunNotFound, Store
-from trainers.store.paths import data_home
-from trainers.store.writer import StoreWriter
+import importlib
 
-__all__ = ["RunNotFound", "Store", "StoreWriter", "data_home"]
+# Each name is loaded from its module when first asked for: a page that only needs the data
+# folder or the error of a missing run does not wait for SQLAlchemy to load (about 0.3 s).
+_MODULES = {
+    "RunNotFound": "errors",
+    "Store": "database",
+    "StoreWriter": "writer",
+    "data_home": "paths",
+}
+
+__all__ = list(_MODULES)
+
+
+def __getattr__(name: str):
+    if name not in _MODULES:
+        raise AttributeError(f"module 'trainers.store' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"trainers.store.{_MODULES[name]}"), name)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from trainers.events import INTERRUPTED, QUEUED, RUNNING
 from trainers.store import codec, reading
 from trainers.store.connection import make_engine, upgrade
+from trainers.store.errors import RunNotFound
 from trainers.store.liveness import is_gone
 from trainers.store.paths import (
     DATABASE,
@@ -33,10 +34,6 @@ from trainers.store.schema import EVENT_TABLES, run_numbers, runs
 LIVE = (QUEUED, RUNNING)
 # What `runs()` lists of each run: everything but its bulky `info` and `result`.
 LISTED = [column for column in runs.c if column.name not in ("info", "result")]
-
-
-class RunNotFound(LookupError):
-    """No run has this id in the store."""
 
 
 class Store:
