@@ -3,11 +3,20 @@
 Learners read the training style's own module, the one the engine runs, next to the network's
 summary and its parameter count. The code is there before a run starts; the model appears once
 the engine has built it.
+
+The code is highlighted here by Pygments into plain HTML: `st.code` would have the browser load
+Streamlit's syntax highlighter (1.5 MB of JavaScript) before it draws the Train page, Start
+included.
 """
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
 
 from trainers import catalog
 from trainers.styles import source_of
@@ -25,7 +34,7 @@ def show_code(style: str, info: dict | None = None) -> None:
     with code:
         st.markdown(f"**`trainers/styles/{details.module}.py`**: {details.description}")
         st.caption(f"Follows the guide {details.guide}.")
-        st.code(source_of(style), language="python", line_numbers=True)
+        st.html(highlighted(style))
     with model:
         show_model(info)
 
@@ -41,3 +50,15 @@ def show_model(info: dict | None) -> None:
         return
     st.metric("Parameters", f"{info['parameters']:,}")
     st.code(info["summary"], language=None)
+
+
+@functools.cache
+def highlighted(style: str) -> str:
+    """A style's source code as HTML, coloured and with line numbers, styled inline."""
+    formatter = HtmlFormatter(
+        noclasses=True,
+        linenos="inline",
+        cssstyles="max-width: 100%; border-radius: 0.5rem; padding: 0 1rem",
+        prestyles="font-size: 0.85rem; overflow-x: auto",
+    )
+    return highlight(source_of(style), PythonLexer(), formatter)

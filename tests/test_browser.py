@@ -82,6 +82,7 @@ def test_a_live_run_grows_pauses_resumes_and_stops(app_url, page, tmp_path):
     start = page.get_by_role("button", name="Start")
     expect(start).to_be_visible(timeout=15_000)
     expect(page.get_by_text("Code of this training style")).to_be_visible()
+    expect(page.locator("pre").get_by_text("import keras").first).to_be_visible()  # its code
     set_number(page, "Epochs", 200)
     set_number(page, "Max examples (0 = all)", 1000)
     expect(start).to_be_enabled(timeout=ENGINE_READY_MS)
