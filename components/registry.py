@@ -51,7 +51,8 @@ def store_writer() -> stores.StoreWriter:
 
 def queue_limits() -> QueueLimits:
     """How many runs may wait: `LOOPLAB_MAX_QUEUED` in all (20), `LOOPLAB_MAX_QUEUED_PER_SESSION`
-    per browser (3).
+    per browser (3); and `LOOPLAB_MAX_EXAMPLES`, the most examples one run may train on,
+    epochs times examples (100 million).
 
     Raises:
         ValueError: for a limit that is not a whole number of at least 1, naming it.
@@ -60,6 +61,7 @@ def queue_limits() -> QueueLimits:
     for name, field in (
         ("LOOPLAB_MAX_QUEUED", "total"),
         ("LOOPLAB_MAX_QUEUED_PER_SESSION", "per_session"),
+        ("LOOPLAB_MAX_EXAMPLES", "examples"),
     ):
         given = os.environ.get(name)
         if given is None:

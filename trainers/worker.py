@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 from trainers.access import OPEN, Actor, Refused
+from trainers.budget import planned_examples
 from trainers.control import RunControl
 from trainers.events import QUEUED, RunLog
 
@@ -77,17 +78,24 @@ class QueueFull(Refused):
     """A job refused because the queue holds as many as `QueueLimits` allows."""
 
 
+class TooLarge(Refused):
+    """A job refused because it would train on more examples than `QueueLimits` allows."""
+
+
 @dataclass(frozen=True)
 class QueueLimits:
-    """How many jobs may wait for the worker.
+    """How many jobs may wait for the worker, and how much each may train.
 
     Attributes:
         total: the most queued jobs, from every session together.
         per_session: the most queued jobs of one browser session.
+        examples: the most examples one job may train on, epochs times examples per epoch
+            (see `budget.planned_examples`): 100 million take about an hour and a half here.
     """
 
     total: int = 20
     per_session: int = 3
+    examples: int = 100_000_000
 
 
 class Worker:
@@ -156,11 +164,13 @@ class Worker:
             session: the browser session that asks, held to `limits.per_session`.
 
         Raises:
-            access.Refused: for a viewer, or when the queue is full (`QueueFull`).
+            access.Refused: for a viewer, when the queue is full (`QueueFull`), or when the
+                job would train too long (`TooLarge`).
             ConfigError: when the job cannot work.
         """
         by.require_operator("start a run")
         config.check()
+        self._check_size(config)
         self._check_room(session)
         new_log = new_log or (lambda run_id: RunLog(run_id, config.to_dict()))
         run_id = self._new_id(config.kind) if self._new_id else None
@@ -174,6 +184,15 @@ class Worker:
         self._queue.put(job)
         self.load_engine()  # the job needs it; it starts once TensorFlow has loaded
         return job
+
+    def _check_size(self, config: JobConfig) -> None:
+        planned = planned_examples(config)
+        if planned is not None and planned > self.limits.examples:
+            raise TooLarge(
+                f"This run would train on {planned:,} examples (epochs × examples), more than "
+                f"the {self.limits.examples:,} one run may here. Lower the epochs or set max "
+                f"examples. Received: {planned:,} examples"
+            )
 
     def _check_room(self, session: str | None) -> None:
         waiting = self.queued()

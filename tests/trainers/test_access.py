@@ -82,3 +82,23 @@ def test_the_queue_is_bounded_in_all_and_per_session_and_says_which_limit():
         assert len(worker.jobs()) == 3
     finally:
         release.set()
+
+
+def test_a_run_that_would_train_too_long_is_refused_saying_the_cap():
+    from trainers.budget import planned_examples
+    from trainers.group import GroupRunConfig
+    from trainers.race import Contestant, RaceConfig
+    from trainers.worker import QueueLimits, TooLarge
+
+    assert planned_examples(RunConfig(dataset="digits", epochs=10)) == 17_970
+    assert planned_examples(RunConfig(dataset="digits", epochs=10, max_examples=100)) == 1_000
+    assert planned_examples(RunConfig(dataset="digits", epochs=10, max_steps=2)) == 2 * 64
+    assert planned_examples(RunConfig(dataset="/data/mine.npz")) is None  # known once loaded
+    contestants = [Contestant("sgd", 0.01), Contestant("adam", 0.001)]
+    race = RaceConfig(contestants, GroupRunConfig(dataset="digits", epochs=2))
+    assert planned_examples(race) == 2 * 2 * 1797  # each contestant trains
+
+    worker = Worker(name="looplab-size-worker", limits=QueueLimits(examples=10_000), load_now=False)
+    with pytest.raises(TooLarge, match=r"17,970 examples .* the 10,000 one run may"):
+        worker.submit(RunConfig(dataset="digits", epochs=10))
+    assert worker.jobs() == []
