@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from trainers.store import Store
 
 DELETING = "runs_deleting"  # the id of the run whose deletion waits for a confirmation
+REFUSED = "runs_refused"  # why the last rename or tags were refused, shown once
 
 
 def show(store: Store, run: dict) -> None:
@@ -33,6 +34,8 @@ def show(store: Store, run: dict) -> None:
         rename.button("Rename", key="runs_rename", on_click=_rename, args=(store, run_id))
         tags.text_input("Tags, separated by commas", value=", ".join(run["tags"]), key=tags_key)
         save.button("Save tags", key="runs_save_tags", on_click=_tag, args=(store, run_id))
+        if st.session_state.get(REFUSED):
+            st.error(st.session_state.pop(REFUSED))
         if st.session_state.get(DELETING) == run_id:
             _confirm(store, run)
         elif is_live(run):
@@ -65,15 +68,18 @@ def _ask(run_id: str | None) -> None:
 
 def _rename(store: Store, run_id: str) -> None:
     roles.actor().require_operator("rename a run")
-    name = st.session_state[f"runs_name_{run_id}"].strip()
-    if name:
-        store.rename(run_id, name)
+    try:
+        store.rename(run_id, st.session_state[f"runs_name_{run_id}"])
+    except ValueError as refused:
+        st.session_state[REFUSED] = str(refused)
 
 
 def _tag(store: Store, run_id: str) -> None:
     roles.actor().require_operator("tag a run")
-    tags = st.session_state[f"runs_tags_{run_id}"].split(",")
-    store.set_tags(run_id, [tag.strip() for tag in tags])
+    try:
+        store.set_tags(run_id, st.session_state[f"runs_tags_{run_id}"].split(","))
+    except ValueError as refused:
+        st.session_state[REFUSED] = str(refused)
 
 
 def _delete(store: Store, run_id: str) -> None:

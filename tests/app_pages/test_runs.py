@@ -160,6 +160,11 @@ def test_a_run_is_renamed_tagged_and_deleted_only_once_confirmed():
         ["keep", "digits"],
     )
 
+    page.text_input(key=f"runs_name_{run_id}").input("<img src=x>").run()
+    page.button(key="runs_rename").click().run()
+    assert "holds only letters" in page.error[0].value
+    assert store().run(run_id)["name"] == "spared"
+
     page.button(key="runs_delete").click().run()
     assert "for good" in page.warning[0].value
     assert store().run(run_id) is not None

@@ -251,19 +251,27 @@ def test_names_tags_and_unknown_runs(store, writer):
     assert store.run("run-9") is None
 
 
-def test_the_apps_worker_keeps_its_runs_in_the_store(until):
-    from components import registry
-
-    job = registry.worker().submit(RunConfig(dataset="digits", max_examples=128, epochs=1))
-    until(lambda: job.log.finished, 120, "the run to end")
-    registry.store_writer().flush()
-
-    row = registry.store().run(job.run_id)
-    assert (row["status"], row["owner"], row["steps"]) == (COMPLETED, "app", 2)
-    assert registry.store().home == Store().home  # $LOOPLAB_HOME: a temporary folder here
-    deadline = time.monotonic() + 60
-    while job.log.batches:  # the model is saved after the end event, then the rows leave memory
-        assert time.monotonic() < deadline, "the run's rows stayed in memory"
-        time.sleep(0.05)
-    assert registry.store().model_path(job.run_id).exists()
-    assert job.log.snapshot()["batches"]["step"] == [0, 1]  # now read from the store
+@pytest.mark.parametrize(
+    ("field", "given", "refusal"),
+    [
+        ("name", "../../etc/passwd", r"holds only letters.*with \['/'\]"),
+        ("name", "a\\b", r"with \['\\\\'\]"),
+        ("name", "<b>bold</b>", r"with \['/', '<', '>'\]"),
+        ("name", "![x](http://example.com/a.png)", r"with \['/', '\[', '\]'\]"),
+        ("name", "bell\x07", r"with \['\\x07'\]"),
+        ("name", "new\nline", r"with \['\\n'\]"),
+        ("name", "x" * 81, r"at most 80 characters. Received: 81"),
+        ("name", "   ", r"is some text"),
+        ("tags", ["ok", "<script>"], r"A tag holds only"),
+        ("tags", ["t" * 31], r"at most 30 characters"),
+        ("tags", [f"tag {n}" for n in range(21)], r"at most 20 tags. Received: 21"),
+    ],
+)
+def test_names_and_tags_hold_plain_words_only(store, writer, field, given, refusal):
+    log = RunLog(store.new_run_id("script"), {})
+    writer.follow(log, kind="script", owner="script")
+    before = store.run(log.run_id)
+    change = store.rename if field == "name" else store.set_tags
+    with pytest.raises(ValueError, match=refusal):
+        change(log.run_id, given)
+    assert store.run(log.run_id)[field] == before[field]

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.engine import make_url
 
 from trainers.events import INTERRUPTED, QUEUED, RUNNING
-from trainers.store import codec, reading
+from trainers.store import codec, names, reading
 from trainers.store.connection import make_engine, upgrade
 from trainers.store.errors import RunNotFound
 from trainers.store.liveness import is_gone
@@ -141,17 +141,20 @@ class Store:
     # Changing.
 
     def rename(self, run_id: str, name: str) -> None:
-        """Gives a run another name (its id stays)."""
-        if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"A run's name is some text. Received: name={name!r}")
-        self._update(run_id, name=name.strip())
+        """Gives a run another name (its id stays).
+
+        Raises:
+            ValueError: for a name that is not plain words (see `names.checked_name`).
+        """
+        self._update(run_id, name=names.checked_name(name))
 
     def set_tags(self, run_id: str, tags: list[str]) -> None:
-        """Replaces a run's tags: words to find it by, kept in the order given, once each."""
-        if isinstance(tags, str) or not all(isinstance(tag, str) for tag in tags):
-            raise ValueError(f"Tags are a list of words. Received: tags={tags!r}")
-        unique = list(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
-        self._update(run_id, tags=codec.dumps(unique).decode())
+        """Replaces a run's tags: words to find it by, kept in the order given, once each.
+
+        Raises:
+            ValueError: for tags that are not plain words (see `names.checked_tags`).
+        """
+        self._update(run_id, tags=codec.dumps(names.checked_tags(tags)).decode())
 
     def delete(self, run_id: str) -> None:
         """Deletes a run: its rows, its files (model, TensorBoard), and a group's runs too."""

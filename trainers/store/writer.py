@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from trainers.events import Event, RunLog
 from trainers.group import GroupLog
-from trainers.store import codec, records, tensorboard
+from trainers.store import codec, names, records, tensorboard
 from trainers.store.database import Store
 from trainers.store.liveness import HOST
 from trainers.store.records import RunState
@@ -89,9 +89,13 @@ class StoreWriter:
             owner: who trains it: `"app"`, `"cli"` or `"script"`.
             name: the name shown for it; its id when None.
             parent: the id of the group it belongs to, if any.
+
+        Raises:
+            ValueError: for a name that is not plain words (see `names.checked_name`).
         """
         now = time.time()
-        logs = [(log, kind, name or log.run_id, parent, None)]
+        name = log.run_id if name is None else names.checked_name(name)
+        logs = [(log, kind, name, parent, None)]
         if isinstance(log, GroupLog):
             logs += [(run, "run", label, log.run_id, label) for label, run in log.runs.items()]
         rows = [
