@@ -66,7 +66,8 @@ def _npz_dataset() -> tuple[str, datasets.Dataset | None, str | None]:
         # One example is enough to learn the data's kind and task; the file itself is cached.
         return path, datasets.load_dataset(path, validation_split=0, max_examples=1), None
     except (datasets.DatasetError, Refused) as error:
-        return path, None, str(error)
+        # An upload's name, not the temporary file the server keeps it in.
+        return path, None, str(error).replace(path, upload.name) if upload else str(error)
 
 
 def _reset_learning_rate() -> None:
