@@ -7,6 +7,8 @@ sidebar, and gives the loss curves and a GAN's samples most of the screen.
 
 from __future__ import annotations
 
+import re
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -51,9 +53,22 @@ def toggle() -> None:
 
 
 def apply_style() -> None:
-    """Makes the page's text large and its contrast high, when the mode is on."""
+    """Makes the page's text large and its contrast high, when the mode is on; says so when
+    the address asks for it with anything but `?projector=1`."""
+    given = st.query_params.get_all(PARAMETER)
+    if given and given != ["1"]:
+        shown = ", ".join(repr(value[:20]) for value in given)
+        st.warning(
+            "The address's projector setting is not understood: `?projector=1` turns the "
+            f"projector mode on, and leaving it out turns it off. Received: {_plain(shown)}"
+        )
     if is_on():
         st.html(STYLE)
+
+
+def _plain(text: str) -> str:
+    """Text from the address with Markdown's special characters escaped, shown as typed."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|$~:])", r"\\\1", text)
 
 
 def enlarge(figure: go.Figure) -> go.Figure:
