@@ -96,9 +96,12 @@ class Run:
             )
 
     def validation_batches(self) -> Iterator[tuple]:
-        """Yields `(x, y)` batches of the validation data."""
+        """Yields `(x, y)` batches of the validation data, none more once the run is asked
+        to stop: a long validation pass does not hold a Stop back."""
         x, y = self.data.x_val, self.data.y_val
         for start in range(0, len(x), self.batch_size):
+            if self.recorder.stop_requested:
+                return
             yield x[start : start + self.batch_size], y[start : start + self.batch_size]
 
     def train_dataset(self) -> tf.data.Dataset:
@@ -142,6 +145,10 @@ class Run:
         """
         return _LiveCallback(self, reports)
 
+    def stops_evaluating(self) -> keras.callbacks.Callback:
+        """A callback that ends `evaluate()` at its next batch once the run is asked to stop."""
+        return _StopsEvaluating(self)
+
     # Controls from other threads, applied here on the worker thread.
 
     def apply(self, kind: str, value: object) -> object:
@@ -158,12 +165,25 @@ def _permutation(examples: int, seed: int, epoch) -> tf.Tensor:
     return tf.random.experimental.stateless_shuffle(tf.range(examples), seed=seeds)
 
 
-class _LiveCallback(keras.callbacks.Callback):
-    """Reports each batch and epoch of `fit()`, and stops it when the run says so."""
+class _StopsEvaluating(keras.callbacks.Callback):
+    """Ends a validation pass at its next batch once the run is asked to stop; the run then
+    stops at its next training batch."""
 
-    def __init__(self, run: Run, reports: str) -> None:
+    def __init__(self, run: Run) -> None:
         super().__init__()
         self.run = run
+
+    def on_test_batch_end(self, batch, logs=None):
+        if self.run.recorder.stop_requested:
+            self.model.stop_evaluating = True
+
+
+class _LiveCallback(_StopsEvaluating):
+    """Reports each batch and epoch of `fit()`, and stops it (validation too) when the run
+    says so."""
+
+    def __init__(self, run: Run, reports: str) -> None:
+        super().__init__(run)
         self.reports = reports
         self.current_epoch = 0
 

@@ -201,3 +201,36 @@ def test_a_run_whose_code_raises_fails_with_its_traceback_and_the_next_run_train
     assert broken.log.error == "RuntimeError: a bug in the training code"
     assert 'raise RuntimeError("a bug in the training code")' in broken.log.result["traceback"]
     assert after.log.status == COMPLETED
+
+
+def test_a_stop_cuts_a_validation_pass_short_in_every_kind_of_loop():
+    import keras
+
+    from trainers import engine
+    from trainers.control import RunControl
+    from trainers.events import RunLog
+
+    config = RunConfig(dataset="digits", batch_size=8, validation_split=0.5)
+    control = RunControl()
+    run = engine.prepare(config, engine.load_data(config), RunLog("run-1", {}), control)
+    x_val, y_val = run.validation_data()
+    batches = -(-len(x_val) // 8)
+    assert len(list(run.validation_batches())) == batches > 100  # a whole pass, unstopped
+
+    class Counted(keras.callbacks.Callback):
+        def on_test_begin(self, logs=None):
+            self.count = 0
+
+        def on_test_batch_end(self, batch, logs=None):
+            self.count += 1
+
+    counted = Counted()
+    run.model.compile(loss="sparse_categorical_crossentropy")  # as a fit() style does
+    evaluate = {"batch_size": 8, "verbose": 0, "callbacks": [run.stops_evaluating(), counted]}
+    run.model.evaluate(x_val, y_val, **evaluate)
+    assert counted.count == batches
+
+    control.stop()
+    assert list(run.validation_batches()) == []  # the custom loops' validation
+    run.model.evaluate(x_val, y_val, **evaluate)  # fit()'s and evaluate()'s
+    assert counted.count == 1

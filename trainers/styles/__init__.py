@@ -73,7 +73,11 @@ class ModelStepper:
         metrics = {name: run.recorder.mean(name) for name in self.metric_names}
         if run.validation_data():
             validation = self.model.evaluate(
-                *run.validation_data(), batch_size=run.batch_size, verbose=0, return_dict=True
+                *run.validation_data(),
+                batch_size=run.batch_size,
+                verbose=0,
+                return_dict=True,
+                callbacks=[run.stops_evaluating()],
             )
             metrics |= {f"val_{name}": value for name, value in validation.items()}
         return metrics
