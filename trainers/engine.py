@@ -23,12 +23,29 @@ from trainers.events import RunLog
 logger = logging.getLogger(__name__)
 
 
+OUT_OF_MEMORY = (
+    "The run ran out of memory. Try a smaller batch size, fewer examples (max examples) or a "
+    "smaller model; the server goes on serving."
+)
+
+
+def _out_of_memory(error: Exception) -> bool:
+    # TensorFlow's allocator raises ResourceExhaustedError; NumPy and Python raise MemoryError.
+    return isinstance(error, MemoryError) or type(error).__name__ == "ResourceExhaustedError"
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0][:200]
+
+
 def guarded(execute: Callable) -> Callable:
     """Makes an `execute(config, log, control)` that checks its config and never raises.
 
-    A job whose configuration cannot work, that cannot start or that breaks ends with status
-    `failed` and its error in `log.error` (a group's runs that had not ended too); an
-    unexpected error is also logged with its traceback. Every kind of job runs through this.
+    A job whose configuration cannot work, that cannot start, that runs out of memory or that
+    breaks ends with status `failed` and its error in `log.error` (a group's runs that had not
+    ended too); an unexpected error is also logged with its traceback. Every kind of job runs
+    through this.
     """
 
     @functools.wraps(execute)
@@ -39,6 +56,9 @@ def guarded(execute: Callable) -> Callable:
         except (ConfigError, datasets.DatasetError) as error:
             log.fail(str(error))
         except Exception as error:
+            if _out_of_memory(error):
+                log.fail(f"{OUT_OF_MEMORY} Received: {_first_line(error)}", traceback.format_exc())
+                return None
             where = traceback.format_exc()
             logger.error("%s failed:\n%s", log.run_id, where)
             log.fail(f"{type(error).__name__}: {error}", where)

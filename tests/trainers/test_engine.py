@@ -203,6 +203,31 @@ def test_a_run_whose_code_raises_fails_with_its_traceback_and_the_next_run_train
     assert after.log.status == COMPLETED
 
 
+@pytest.mark.parametrize("allocator", ["tensorflow", "numpy"])
+def test_a_run_out_of_memory_fails_saying_so_and_the_next_run_trains(worker, wait_until, allocator):
+    from trainers import engine
+
+    @engine.guarded
+    def huge_batch(config, log, control):  # a real allocation, far beyond any machine
+        log.emit("start", 0, {})
+        if allocator == "tensorflow":
+            import tensorflow as tf
+
+            tf.zeros([2**30, 2**30])
+        np.empty(2**62, dtype=np.uint8)
+
+    broken = worker.submit(RunConfig(**QUICK), execute=huge_batch)
+    after = worker.submit(RunConfig(**QUICK))
+    wait_until(lambda: after.log.finished, "the run after the one out of memory to end")
+
+    assert broken.log.status == FAILED
+    assert broken.log.error.startswith("The run ran out of memory. Try a smaller batch size")
+    assert ("OOM when allocating" if allocator == "tensorflow" else "Unable to allocate") in (
+        broken.log.error
+    )
+    assert after.log.status == COMPLETED
+
+
 def test_a_stop_cuts_a_validation_pass_short_in_every_kind_of_loop():
     import keras
 
