@@ -8,8 +8,10 @@ wrong and what would be right, ending with what was received.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass
+from numbers import Integral
 from typing import ClassVar
 
 from trainers import catalog
@@ -231,6 +233,7 @@ class RunConfig:
             )
         check_settings(self)
         self._check_class_weight()
+        self._check_classes()
         if self.halve_lr_epoch and self.style != "train_on_batch":
             raise ConfigError(
                 "Halving the learning rate at an epoch belongs to the 'train_on_batch' style; "
@@ -262,11 +265,19 @@ class RunConfig:
         if weights is None or weights == "balanced":
             return
         if not isinstance(weights, dict) or not all(
-            isinstance(k, int) and isinstance(v, int | float) and v >= 0 for k, v in weights.items()
+            isinstance(k, int) and k >= 0 and isinstance(v, int | float) and 0 <= v < math.inf
+            for k, v in weights.items()
         ):
             raise ConfigError(
-                "class_weight must be None, 'balanced', or a mapping from class index (int) "
-                f"to a weight >= 0. Received: class_weight={weights!r}"
+                "class_weight must be None, 'balanced', or a mapping from class index (an int "
+                f">= 0) to a finite weight >= 0. Received: class_weight={weights!r}"
+            )
+
+    def _check_classes(self) -> None:
+        if not all(isinstance(label, Integral) and label >= 0 for label in self.classes):
+            raise ConfigError(
+                "classes must be class labels: whole numbers >= 0, such as [3] or [0, 1]. "
+                f"Received: classes={self.classes!r}"
             )
 
 

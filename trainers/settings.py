@@ -10,6 +10,7 @@ pages' widgets take their labels, limits and defaults, all from the same declara
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -82,13 +83,17 @@ class Setting:
         if self.low is None:
             return
         high = getattr(config, self.high) if isinstance(self.high, str) else self.high
-        too_low = value <= self.low if self.low_open else value < self.low
-        if isinstance(value, bool) or not isinstance(value, int | float) or too_low or value > high:
-            bound = f"greater than {self.low}" if self.low_open else f"at least {self.low}"
-            raise ConfigError(
-                f"{self.name} must be a number {bound} and at most {high}. "
-                f"Received: {self.name}={value!r}"
-            )
+        # NaN compares False with every bound, so a float must be finite first.
+        finite = isinstance(value, int) or isinstance(value, float) and math.isfinite(value)
+        if finite and not isinstance(value, bool):
+            too_low = value <= self.low if self.low_open else value < self.low
+            if not too_low and value <= high:
+                return
+        bound = f"greater than {self.low}" if self.low_open else f"at least {self.low}"
+        raise ConfigError(
+            f"{self.name} must be a number {bound} and at most {high}. "
+            f"Received: {self.name}={value!r}"
+        )
 
 
 def setting(label: str, help: str, default: Any, **description: Any) -> dataclasses.Field:

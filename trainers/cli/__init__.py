@@ -10,7 +10,8 @@ the store.
 Each command is one module here with `add_command(subparsers)` and `command(args)`. Their
 options come from the settings the configurations describe (`trainers.cli.options`).
 Nothing imports TensorFlow before a run starts, so `list`, `list-runs` and mistakes in the
-options answer at once.
+options answer at once. Every input is checked before a run exists, and a refusal is one line
+on stderr with exit status 2 for options, 1 for a data file (`trainers.cli.refusals`).
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from __future__ import annotations
 import argparse
 
 from trainers.cli import export, list_runs, listing, race, run
+from trainers.cli.refusals import Parser
 
 PROG = "python -m trainers"
 COMMANDS = {"list": listing, "run": run, "race": race, "list-runs": list_runs, "export": export}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The parser of `python -m trainers`, with a subparser per command."""
-    parser = argparse.ArgumentParser(
+    """The parser of `python -m trainers`, with a subparser per command; each refuses
+    mistakes in one line (`refusals.Parser`)."""
+    parser = Parser(
         prog=PROG, description="Train Keras models from a terminal, as Looplab's pages do."
     )
     commands = parser.add_subparsers(

@@ -20,6 +20,10 @@ def command_parser(
 ) -> argparse.ArgumentParser:
     """A command's parser that writes into `--out`; a mistake in its options exits with 2.
 
+    The command refuses options with `args.refuse(message)` (exit status 2) and a data file
+    with `args.refuse_data(message)` (exit status 1), each in one line
+    (`trainers.cli.refusals`).
+
     Args:
         subparsers: the command line's subparsers.
         name: the command, e.g. `"run"`.
@@ -29,7 +33,9 @@ def command_parser(
         out_required: whether `--out` must be given (else it is None when left out).
     """
     parser = subparsers.add_parser(name, help=summary, description=description)
-    parser.set_defaults(refuse=parser.error)
+    parser.set_defaults(
+        refuse=parser.error, refuse_data=lambda message: parser.error(message, status=1)
+    )
     parser.add_argument("--out", type=Path, metavar="DIR", required=out_required, help=out)
     return parser
 

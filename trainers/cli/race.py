@@ -15,8 +15,10 @@ import sys
 
 from trainers import catalog
 from trainers.cli.options import add_settings, command_parser, given
+from trainers.cli.refusals import check_data, check_run_name
 from trainers.config import ConfigError
 from trainers.control import RunControl
+from trainers.datasets import DatasetError
 from trainers.events import FAILED
 from trainers.group import GroupLog, GroupRunConfig
 from trainers.outputs import write_race
@@ -77,7 +79,9 @@ def config_from(args: argparse.Namespace) -> RaceConfig:
 def command(args: argparse.Namespace) -> int:
     """Runs the `race` command on this thread and writes its files into `args.out`.
 
-    Options that cannot work exit with status 2 through `args.refuse`, saying what would.
+    Options that cannot work exit with status 2 through `args.refuse`, saying what would, and
+    a data file that cannot be trained on with status 1 through `args.refuse_data`, before the
+    race exists (`trainers.cli.refusals`).
 
     Returns:
         The exit status: 0 for a race that ran to its end, 1 for one that failed.
@@ -85,8 +89,12 @@ def command(args: argparse.Namespace) -> int:
     try:
         config = config_from(args)
         config.check()
+        check_run_name(args.out)
+        check_data(next(iter(config.runs().values())))
     except ConfigError as error:
         args.refuse(str(error))
+    except DatasetError as error:
+        args.refuse_data(str(error))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
     store = Store()
     writer = StoreWriter(store)

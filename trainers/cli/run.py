@@ -8,7 +8,8 @@ stops the run after the batch it is training and still writes everything; a seco
 quits at once, and the store keeps the run as `interrupted` with the batches it trained.
 
 Exit status: 0 for a completed run, 1 for a run that failed or diverged, 2 for options that
-cannot work (the message says what would), 130 for a run stopped with Ctrl-C.
+cannot work (the message says what would), 130 for a run stopped with Ctrl-C. A data file
+that cannot be trained on exits with 1 before the run exists, so the store never keeps it.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from typing import TextIO
 
 from trainers import catalog
 from trainers.cli.options import add_settings, command_parser, given
+from trainers.cli.refusals import check_data, check_out_folder, check_run_name
 from trainers.config import ConfigError, RunConfig
 from trainers.control import RunControl
+from trainers.datasets import DatasetError
 from trainers.events import COMPLETED, DIVERGED, FAILED, INTERRUPTED, STOPPED, Event, RunLog
 from trainers.outputs import OutputFolder, summarize
 from trainers.progress import WAITING, progress_text
@@ -66,19 +69,22 @@ def config_from(args: argparse.Namespace) -> RunConfig:
 
 
 def command(args: argparse.Namespace) -> int:
-    """Runs the `run` command; options that cannot work exit with status 2 via `args.refuse`."""
+    """Runs the `run` command once every input is checked (`trainers.cli.refusals`).
+
+    Options that cannot work exit with status 2 via `args.refuse`, a data file that cannot be
+    trained on with status 1 via `args.refuse_data`; neither leaves a run in the store.
+    """
     try:
         config = config_from(args)
         config.check()
+        check_out_folder(args.out)
+        check_run_name(args.out)
+        check_data(config)
     except ConfigError as error:
         args.refuse(str(error))
-    folder = args.out
-    if folder is not None and folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        args.refuse(
-            "--out must be a new or empty folder, so that two runs' files never mix. "
-            f"Received: --out {folder} (not empty)"
-        )
-    return run(config, folder, Store())
+    except DatasetError as error:
+        args.refuse_data(str(error))
+    return run(config, args.out, Store())
 
 
 class ProgressBar:
