@@ -99,6 +99,8 @@ def build_model(data: Dataset) -> keras.Model:
 RECORDER = Template('''class Recorder:
     """Stands in for Looplab's recorder: it keeps each epoch's running means, and prints."""
 
+    stop_requested = False  # nothing asks a card's run to stop before its end
+
     def __init__(self, config: RunConfig) -> None:
         self.config = config
         self.step = 0
