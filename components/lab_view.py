@@ -15,7 +15,7 @@ import streamlit as st
 
 from components import figures, live, shared
 from components.settings_input import dataset_and_architecture, number_input, select
-from trainers import catalog, stylelab, summaries
+from trainers import catalog, group, stylelab, summaries
 from trainers.group import GroupRunConfig
 from trainers.worker import Job, Worker
 
@@ -75,6 +75,8 @@ def _lab_setup() -> stylelab.StyleLabConfig:
 def draw(job: Job | None, snapshot: dict, ongoing: bool) -> None:
     """Draws a style lab from its snapshot: every style's loss, and how far they agree.
 
+    A style that failed says so below the table, with its error and its traceback.
+
     Args:
         job: the lab, with Stop and Pause while it lasts; None for a stored lab, read-only.
         snapshot: its snapshot, with `contestants`.
@@ -87,6 +89,8 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool) -> None:
     )
     shared.chart(snapshot, "lab/overlay", (), build, key="lab_overlay")
     st.dataframe(summaries.lab_table(snapshot), hide_index=True)
+    for style, run in group.failed_runs(snapshot).items():
+        _failure(style, run)
     speedup = summaries.speedup(snapshot)
     if speedup is not None:
         label = "tf.function speed-up (loop_eager ÷ loop_function, ms per step)"
@@ -103,3 +107,10 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool) -> None:
         f"ms per step: the median of each run's steps after the first {summaries.WARMUP_STEPS}, "
         "which trace the graphs; the styles built on fit() include their callback's time."
     )
+
+
+def _failure(style: str, run: dict) -> None:
+    """Says that a style failed and why, its traceback folded away below."""
+    st.error(f"**{style}** failed: {run['error']}")
+    if run["result"].get("traceback"):
+        st.expander(f"Traceback of {style}").code(run["result"]["traceback"], language="text")

@@ -134,6 +134,9 @@ def _race_setup() -> race.RaceConfig:
 def draw(job: Job | None, snapshot: dict, ongoing: bool, x: str = "step") -> None:
     """Draws a race from its snapshot: the overlay, the leader board, one chart per contestant.
 
+    A contestant that failed is out of the leader board; its place among the charts says so,
+    with its error and its traceback, above what it had trained.
+
     Args:
         job: the race, with Stop and Pause while it lasts; None for a stored race, read-only.
         snapshot: its snapshot, with `contestants`.
@@ -147,7 +150,9 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool, x: str = "step") -> Non
     shared.chart(snapshot, "race/overlay", x, build, key="race_overlay")
     st.subheader("Leader board")
     target = snapshot["config"]["target_accuracy"]
-    st.dataframe(summaries.leaderboard(snapshot, target), hide_index=True)
+    failed = race.failed_contestants(snapshot)  # out of the race: drawn below, with the error
+    board = summaries.leaderboard(snapshot, target)
+    st.dataframe([row for row in board if row["contestant"] not in failed], hide_index=True)
     st.caption(
         f"Loss and accuracy: means of the last {summaries.WINDOW} batches. Steps to target: the "
         f"first step where that mean reaches {target:g}. ms per step: the median of the "
@@ -157,6 +162,10 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool, x: str = "step") -> Non
     for start in range(0, len(labels), MULTIPLES_PER_ROW):
         row = labels[start : start + MULTIPLES_PER_ROW]
         for column, label in zip(st.columns(MULTIPLES_PER_ROW), row, strict=False):
+            if label in failed:
+                _failure(label, failed[label], column)
+                if not failed[label]["batches"]:
+                    continue
             build = partial(figures.multiple_figure, label, contestants[label], x)
             name, key = f"race/{label}", f"race_multiple_{label}"
             shared.chart(snapshot, name, x, build, key=key, where=column)
@@ -167,3 +176,10 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool, x: str = "step") -> Non
             f"Initial weights: {'one fingerprint for all' if same else 'DIFFERENT'} "
             f"(sha256 {next(iter(fingerprints.values()))[:12]}…)."
         )
+
+
+def _failure(label: str, run: dict, where) -> None:
+    """Says that a contestant failed and why, its traceback folded away below."""
+    where.error(f"**{label}** failed: {run['error']}")
+    if run["result"].get("traceback"):
+        where.expander(f"Traceback of {label}").code(run["result"]["traceback"], language="text")

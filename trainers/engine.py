@@ -29,14 +29,26 @@ OUT_OF_MEMORY = (
 )
 
 
-def _out_of_memory(error: Exception) -> bool:
+def failure(error: Exception, run_id: str) -> tuple[str, str | None]:
+    """What a run that raised `error` ends with: its message, and a traceback to keep.
+
+    A configuration or dataset that cannot work says so in its own words. Running out of
+    memory says what to lower. Any other error is a bug: its type and message, and its
+    traceback, which is also logged.
+
+    Args:
+        error: what the run raised.
+        run_id: the run, named in the log.
+    """
+    if isinstance(error, ConfigError | datasets.DatasetError):
+        return str(error), None
+    where = "".join(traceback.format_exception(error))
     # TensorFlow's allocator raises ResourceExhaustedError; NumPy and Python raise MemoryError.
-    return isinstance(error, MemoryError) or type(error).__name__ == "ResourceExhaustedError"
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0][:200]
+    if isinstance(error, MemoryError) or type(error).__name__ == "ResourceExhaustedError":
+        first_line = (str(error).strip() or type(error).__name__).splitlines()[0][:200]
+        return f"{OUT_OF_MEMORY} Received: {first_line}", where
+    logger.error("%s failed:\n%s", run_id, where)
+    return f"{type(error).__name__}: {error}", where
 
 
 def guarded(execute: Callable) -> Callable:
@@ -44,8 +56,7 @@ def guarded(execute: Callable) -> Callable:
 
     A job whose configuration cannot work, that cannot start, that runs out of memory or that
     breaks ends with status `failed` and its error in `log.error` (a group's runs that had not
-    ended too); an unexpected error is also logged with its traceback. Every kind of job runs
-    through this.
+    ended too), as `failure` words it. Every kind of job runs through this.
     """
 
     @functools.wraps(execute)
@@ -53,15 +64,8 @@ def guarded(execute: Callable) -> Callable:
         try:
             config.check()
             return execute(config, log, control)
-        except (ConfigError, datasets.DatasetError) as error:
-            log.fail(str(error))
         except Exception as error:
-            if _out_of_memory(error):
-                log.fail(f"{OUT_OF_MEMORY} Received: {_first_line(error)}", traceback.format_exc())
-                return None
-            where = traceback.format_exc()
-            logger.error("%s failed:\n%s", log.run_id, where)
-            log.fail(f"{type(error).__name__}: {error}", where)
+            log.fail(*failure(error, log.run_id))
         return None
 
     return never_raising

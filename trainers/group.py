@@ -4,19 +4,27 @@ A group's configuration holds one `RunConfig` that every run shares and says how
 differs (`runs()`: label -> that run's configuration). Its log is a `GroupLog`: the group's own
 `start` and `end` events, and one `RunLog` per run, so every chart of a single run draws a run
 of a group too.
+
+A run of a group that breaks fails alone, as a single run would (`fail_run`): its log says
+`failed`, with the error and its traceback, and the group goes on with its other runs. The
+group then ends with the status it reached, its `error` naming each run that failed (`end`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from trainers.access import OPEN, Actor
 from trainers.config import RunConfig
+from trainers.engine import failure
 from trainers.events import FAILED, RunLog
 from trainers.settings import settings_of
+
+logger = logging.getLogger(__name__)
 
 
 def _default(name: str, value: Any) -> dataclasses.Field:
@@ -75,12 +83,37 @@ class GroupLog(RunLog):
         super().release(stored)
 
     def fail(self, error: str, traceback: str | None = None) -> None:
-        """Ends the job and each of its runs that has not ended, as failed with this error."""
+        """Ends the job and each of its runs that has not ended, as failed with this error.
+
+        For a group that breaks as a whole (its data do not load, say); a run that breaks
+        alone ends through `fail_run`.
+        """
         for log in self.runs.values():
             if not log.finished:
                 log.fail(error, traceback)
         result = {"traceback": traceback} if traceback else {}
         self.emit("end", 0, {"status": FAILED, "error": error, "result": result})
+
+    def end(self, status: str, step: int = 0, result: dict | None = None) -> None:
+        """Ends the group with `status`, its `error` naming each of its runs that failed.
+
+        A run that failed is that run's outcome, as a diverged one is: the others trained to
+        their end and compare, so the group keeps the status it reached. Only a group whose
+        every run failed has failed itself: nothing of it is left to compare.
+
+        Args:
+            status: how the group ran: `completed` or `stopped` (`failed` when none of its
+                runs could).
+            step: the group's last step.
+            result: what the group leaves besides its runs' own results.
+        """
+        failed = {label: log.error for label, log in self.runs.items() if log.status == FAILED}
+        data = {"status": status, "result": result or {}}
+        if failed:
+            data["error"] = "; ".join(f"{label} failed: {error}" for label, error in failed.items())
+            if len(failed) == len(self.runs):
+                data["status"] = FAILED
+        self.emit("end", step, data)
 
     def snapshot(self) -> dict:
         """As `RunLog.snapshot()`, plus `contestants`: label -> that run's snapshot.
@@ -90,6 +123,29 @@ class GroupLog(RunLog):
         snapshot = super().snapshot()
         snapshot["contestants"] = {label: log.snapshot() for label, log in self.runs.items()}
         return snapshot
+
+
+def fail_run(log: RunLog, error: Exception) -> None:
+    """Ends one run of a group as failed, as `engine.guarded` ends a single run that breaks
+    (see `engine.failure`).
+
+    The group goes on with its other runs. A run that has already ended keeps its end: the
+    error is logged.
+
+    Args:
+        log: the run's log.
+        error: what the run raised.
+    """
+    message, where = failure(error, log.run_id)
+    if log.finished:
+        logger.error("%s had ended (%s) when it failed: %s", log.run_id, log.status, message)
+        return
+    log.fail(message, where)
+
+
+def failed_runs(snapshot: dict) -> dict[str, dict]:
+    """The runs of a group's snapshot that failed: label -> that run's snapshot."""
+    return {label: run for label, run in snapshot["contestants"].items() if run["status"] == FAILED}
 
 
 def submit(worker, config: GroupConfig, execute, by: Actor = OPEN, session: str | None = None):

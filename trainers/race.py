@@ -11,6 +11,10 @@ curves advance together on the page. A contestant trains in its style, through t
 only, so its seconds and milliseconds per step measure its own compute. The leader board and
 the other summaries are in `trainers.summaries`.
 
+A contestant that breaks, as it is built or as it trains, fails alone, as a single run would:
+its log says `failed`, with the error and the traceback, and the others race on to their end.
+The race names it in its `error`; its status is the one it reached.
+
 This module loads TensorFlow only inside `execute()`, on the worker thread.
 """
 
@@ -25,7 +29,7 @@ from trainers.access import OPEN, Actor
 from trainers.config import ConfigError, RunConfig
 from trainers.control import RunControl
 from trainers.engine import guarded
-from trainers.events import COMPLETED, STOPPED
+from trainers.events import COMPLETED, FAILED, STOPPED
 from trainers.group import GroupLog, GroupRunConfig
 from trainers.settings import check_settings, setting
 from trainers.styles import stepper_for
@@ -182,6 +186,11 @@ def submit(worker, config: RaceConfig, by: Actor = OPEN, session: str | None = N
     return group.submit(worker, config, execute, by, session)
 
 
+def failed_contestants(snapshot: dict) -> dict[str, dict]:
+    """The contestants of a race's snapshot that failed: label -> that contestant's snapshot."""
+    return group.failed_runs(snapshot)
+
+
 # Running the race (the worker thread).
 
 
@@ -189,32 +198,44 @@ def submit(worker, config: RaceConfig, by: Actor = OPEN, session: str | None = N
 def execute(config: RaceConfig, log: GroupLog, control: RunControl) -> None:
     """Races the contestants in lockstep on this thread, each one's events to its own log.
 
-    Never raises (see `engine.guarded`): a race that cannot start or that breaks ends with
-    status `failed`, its runs that had not ended too, and the error in `log.error`.
+    A contestant that breaks, as its network and optimizer are built or as it trains, fails
+    alone (see `group.fail_run`): its log says `failed`, with the error and the traceback, and
+    the others race on to their end. The race then ends `completed` (or `stopped`), its
+    `error` naming each contestant that failed; a race whose every contestant failed has
+    failed (see `GroupLog.end`).
+
+    Never raises (see `engine.guarded`): a race that cannot start, such as one whose data do
+    not load, ends with status `failed`, its runs too, and the error in `log.error`.
     """
     from trainers import engine  # TensorFlow loads here, on the worker thread
 
     runs = config.runs()
     data = engine.load_data(next(iter(runs.values())))
-    racers = [
-        _Racer(engine.prepare(run, data, log.runs[label], control)) for label, run in runs.items()
-    ]
+    racers = {}
+    for label, run in runs.items():
+        try:
+            racers[label] = _Racer(engine.prepare(run, data, log.runs[label], control))
+        except Exception as error:  # this contestant's network or optimizer did not build
+            group.fail_run(log.runs[label], error)
+    if not racers:
+        log.end(FAILED)
+        return
     # One initialization, copied into every contestant's network.
-    initial_weights = racers[0].run.model.get_weights()
-    for racer in racers[1:]:
+    first, *others = racers.values()
+    initial_weights = first.run.model.get_weights()
+    for racer in others:
         racer.run.model.set_weights(initial_weights)
     fingerprints = {
-        label: engine.fingerprint(racer.run.model.get_weights())
-        for label, racer in zip(runs, racers, strict=True)
+        label: engine.fingerprint(racer.run.model.get_weights()) for label, racer in racers.items()
     }
     log.emit(
         "start",
         0,
-        {"initial_weights": fingerprints, "steps_per_epoch": racers[0].run.steps_per_epoch},
+        {"initial_weights": fingerprints, "steps_per_epoch": first.run.steps_per_epoch},
     )
-    _race(racers, config.run.epochs)
+    _race(list(racers.values()), config.run.epochs)
     status = STOPPED if control.stop_requested else COMPLETED
-    log.emit("end", max(racer.run.recorder.step for racer in racers), {"status": status})
+    log.end(status, max(racer.run.recorder.step for racer in racers.values()))
 
 
 def _race(racers: list[_Racer], epochs: int) -> None:
@@ -224,7 +245,7 @@ def _race(racers: list[_Racer], epochs: int) -> None:
         for batch, (x, y, sample_weight) in enumerate(racers[0].run.batches(epoch)):
             for racer in list(running):
                 if not racer.step(epoch, batch, x, y, sample_weight):
-                    # Diverged or at max_steps; the others race on.
+                    # Diverged, failed or at max_steps; the others race on.
                     running.remove(racer)
                     racer.finish()
             if running and running[0].run.recorder.stop_requested:
@@ -235,14 +256,19 @@ def _race(racers: list[_Racer], epochs: int) -> None:
                 return
             if not running:
                 return
-        for racer in running:
-            racer.end_epoch(epoch)
+        for racer in list(running):
+            if not racer.end_epoch(epoch):  # its validation failed
+                running.remove(racer)
     for racer in running:
         racer.finish()
 
 
 class _Racer:
-    """One contestant: its `Run`, trained one batch at a time through its style's `Stepper`."""
+    """One contestant: its `Run`, trained one batch at a time through its style's `Stepper`.
+
+    A contestant whose training raises ends as failed, alone (`fail`): `step` and `end_epoch`
+    then answer False, and the race goes on without it.
+    """
 
     def __init__(self, run) -> None:
         self.run = run
@@ -251,12 +277,21 @@ class _Racer:
     def step(self, epoch: int, batch: int, x, y, sample_weight) -> bool:
         """Trains on one batch and reports it; False when this contestant is done."""
         self.run.recorder.restart_clock()  # the others' turns are not this contestant's time
-        own, means = self.stepper.train_batch(x, y, sample_weight)
-        return self.run.report_batch(epoch, batch, own=own, means=means)
+        try:
+            own, means = self.stepper.train_batch(x, y, sample_weight)
+            return self.run.report_batch(epoch, batch, own=own, means=means)
+        except Exception as error:
+            self.fail(error)
+            return False
 
-    def end_epoch(self, epoch: int) -> None:
-        """Reports the epoch's training means and its validation metrics."""
-        self.run.report_epoch(epoch, self.stepper.end_epoch())
+    def end_epoch(self, epoch: int) -> bool:
+        """Reports the epoch's training means and its validation metrics; False if it failed."""
+        try:
+            self.run.report_epoch(epoch, self.stepper.end_epoch())
+        except Exception as error:
+            self.fail(error)
+            return False
+        return True
 
     def stop(self) -> None:
         """Ends this contestant as stopped, marking the stop unless its last batch did."""
@@ -267,5 +302,14 @@ class _Racer:
         self.finish()
 
     def finish(self) -> None:
-        """Ends this contestant's log with its outcome and its test results."""
-        self.run.finish()
+        """Ends this contestant's log with its outcome and its test results, unless it failed."""
+        if self.run.recorder.log.finished:
+            return
+        try:
+            self.run.finish()
+        except Exception as error:
+            self.fail(error)
+
+    def fail(self, error: Exception) -> None:
+        """Ends this contestant as failed with `error`; the race goes on without it."""
+        group.fail_run(self.run.recorder.log, error)

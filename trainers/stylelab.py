@@ -95,8 +95,14 @@ def execute(config: StyleLabConfig, log: GroupLog, control: RunControl) -> None:
 
     The lab's `end` event carries `result`: `max_abs_difference` (style -> the largest
     absolute difference between its trained weights and the reference's) and
-    `same_initial_weights` (whether every run started from the same weights). Never raises
-    (see `engine.guarded`).
+    `same_initial_weights` (whether every run started from the same weights).
+
+    A style that breaks fails alone, as a single run does (`engine.execute` never raises):
+    its log says `failed`, with the error and the traceback, and the lab goes on with the next
+    style. Its weights compare with nothing; when the reference failed, nothing compares. The
+    lab then ends `completed` (or `stopped`), its `error` naming each style that failed; a lab
+    whose every style failed has failed (see `GroupLog.end`). Never raises (see
+    `engine.guarded`).
     """
     from trainers import engine  # TensorFlow loads here, on the worker thread
 
@@ -119,7 +125,7 @@ def execute(config: StyleLabConfig, log: GroupLog, control: RunControl) -> None:
         "same_initial_weights": len(starts) == 1,
     }
     status = STOPPED if control.stop_requested else COMPLETED
-    log.emit("end", 0, {"status": status, "result": result})
+    log.end(status, result=result)
 
 
 def max_abs_difference(weights: list[np.ndarray], reference: list[np.ndarray]) -> float:
