@@ -164,6 +164,24 @@ def test_a_failing_run_says_why_and_the_worker_serves_the_next(submit, wait_unti
     assert not np.isfinite(losses[-1]) and losses[-2] > 1000 * losses[0]
     assert len(losses) < 20 * 4  # it stopped as soon as the loss stopped being a number
 
+    # What the run's page says of each: the failure's message, the divergence's hint.
+    from streamlit.testing.v1 import AppTest
+
+    from components.run_view import DIVERGED_HINT
+
+    failed = f"The run failed: {missing.log.error}"
+    for job, shown in ((missing, failed), (diverging, DIVERGED_HINT)):
+        page = AppTest.from_function(draw_run, args=(job.log.snapshot(),), default_timeout=30)
+        page.run()
+        assert not page.exception, page.exception
+        assert shown in [box.value for box in (*page.error, *page.warning)]
+
+
+def draw_run(snapshot: dict) -> None:
+    from components import run_view
+
+    run_view.draw(None, snapshot, False)
+
 
 def test_the_worker_refuses_a_run_that_cannot_work(worker):
     queued = len(worker.jobs())
