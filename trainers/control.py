@@ -2,6 +2,10 @@
 
 A page thread only leaves requests here. The worker thread takes them between two batches and
 applies them itself, so every TensorFlow call of a run stays on that one thread.
+
+Runs that train together under one control, such as a race's contestants, each read it through
+a `ControlView`: they share its stop, pause and resume, and each gets its own copy of every
+request, handed out by whoever trains them (`hand_out`), so a new learning rate reaches all.
 """
 
 from __future__ import annotations
@@ -71,5 +75,42 @@ class RunControl:
     def wait(self, timeout: float) -> None:
         """Sleeps until something changes or `timeout` seconds pass (worker thread)."""
         with self._changed:
-            if self._paused and not self._stop and not self._requests:
+            if self.paused and not self.stop_requested and not self._requests:
                 self._changed.wait(timeout)
+
+
+class ControlView(RunControl):
+    """One run's view of a control that several runs share: its own requests, the rest shared.
+
+    Stop, pause and resume are the shared control's. Requests left on the shared control reach
+    the view only when `hand_out` copies them to it.
+    """
+
+    def __init__(self, shared: RunControl) -> None:
+        super().__init__()
+        self.shared = shared
+        self._changed = shared._changed  # a view waits for the shared control's changes too
+
+    def stop(self) -> None:
+        self.shared.stop()
+
+    def pause(self) -> None:
+        self.shared.pause()
+
+    def resume(self) -> None:
+        self.shared.resume()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self.shared.stop_requested
+
+    @property
+    def paused(self) -> bool:
+        return self.shared.paused
+
+
+def hand_out(shared: RunControl, views: list[ControlView]) -> None:
+    """Takes the requests left on `shared` and leaves each of them on every view (worker thread)."""
+    for kind, value in shared.take_requests():
+        for view in views:
+            view.request(kind, value)

@@ -11,6 +11,10 @@ curves advance together on the page. A contestant trains in its style, through t
 only, so its seconds and milliseconds per step measure its own compute. The leader board and
 the other summaries are in `trainers.summaries`.
 
+All contestants share the race's control: a stop or a pause reaches every one of them. A new
+learning rate does too: the race hands each request to every contestant at the end of a round,
+so each applies it after the same step and marks it on its chart.
+
 A contestant that breaks, as it is built or as it trains, fails alone, as a single run would:
 its log says `failed`, with the error and the traceback, and the others race on to their end.
 The race names it in its `error`; its status is the one it reached.
@@ -27,7 +31,7 @@ from typing import ClassVar
 from trainers import catalog, group
 from trainers.access import OPEN, Actor
 from trainers.config import ConfigError, RunConfig
-from trainers.control import RunControl
+from trainers.control import ControlView, RunControl, hand_out
 from trainers.engine import guarded
 from trainers.events import COMPLETED, FAILED, STOPPED
 from trainers.group import GroupLog, GroupRunConfig
@@ -214,7 +218,8 @@ def execute(config: RaceConfig, log: GroupLog, control: RunControl) -> None:
     racers = {}
     for label, run in runs.items():
         try:
-            racers[label] = _Racer(engine.prepare(run, data, log.runs[label], control))
+            view = ControlView(control)  # its own copy of each request: see `_race`
+            racers[label] = _Racer(engine.prepare(run, data, log.runs[label], view))
         except Exception as error:  # this contestant's network or optimizer did not build
             group.fail_run(log.runs[label], error)
     if not racers:
@@ -233,12 +238,12 @@ def execute(config: RaceConfig, log: GroupLog, control: RunControl) -> None:
         0,
         {"initial_weights": fingerprints, "steps_per_epoch": first.run.steps_per_epoch},
     )
-    _race(list(racers.values()), config.run.epochs)
+    _race(list(racers.values()), config.run.epochs, control)
     status = STOPPED if control.stop_requested else COMPLETED
     log.end(status, max(racer.run.recorder.step for racer in racers.values()))
 
 
-def _race(racers: list[_Racer], epochs: int) -> None:
+def _race(racers: list[_Racer], epochs: int, control: RunControl) -> None:
     running = list(racers)
     for epoch in range(epochs):
         # The batches of the first contestant's run: the same seeded order as every other's.
@@ -256,6 +261,9 @@ def _race(racers: list[_Racer], epochs: int) -> None:
                 return
             if not running:
                 return
+            # Requests left during this round reach every contestant now, so each applies them
+            # after the same step: none takes a new learning rate from the others.
+            hand_out(control, [racer.run.recorder.control for racer in running])
         for racer in list(running):
             if not racer.end_epoch(epoch):  # its validation failed
                 running.remove(racer)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from trainers.events import steps_in
+from trainers.events import DIVERGED, FAILED, steps_in
 
 # The first steps left out of the time per step: the first traces the train step into a graph
 # and builds the optimizer's slots, and the next few still run slower while fit()'s input
@@ -62,7 +62,7 @@ def columns(batches: dict) -> dict[str, np.ndarray]:
 
 def accuracy_name(batches: dict) -> str:
     """The metric the leader board ranks by: `accuracy`, or `mae` for regression."""
-    return "accuracy" if "accuracy" in batches else "mae"
+    return "mae" if "mae" in batches else "accuracy"
 
 
 def leaderboard(snapshot: dict, target: float | None = None, window: int = WINDOW) -> list[dict]:
@@ -79,13 +79,17 @@ def leaderboard(snapshot: dict, target: float | None = None, window: int = WINDO
         `window` batches; `mae` instead of accuracy for regression), `best val accuracy`,
         `steps to target` (the first step where the `window`-batch mean accuracy reaches
         `target`; None before) and `ms per step`. Ranked by accuracy (lowest mae for
-        regression); contestants without a batch yet come last.
+        regression). A contestant that diverged or failed comes after every other, however
+        accurate its last batches, and contestants without a batch yet come last of their kind.
+        Every row has the same columns: a contestant without a batch yet gets the race's metric.
     """
     target = snapshot["config"]["target_accuracy"] if target is None else target
+    contestants = snapshot["contestants"]
+    trained = [run["batches"] for run in contestants.values() if steps_in(run["batches"])]
+    metric = accuracy_name(trained[0]) if trained else "accuracy"
     rows = []
-    for label, run in snapshot["contestants"].items():
+    for label, run in contestants.items():
         batches = run["batches"]
-        metric = accuracy_name(batches)
         row = {"contestant": label, "status": run["status"], "steps": steps_in(batches)}
         for name in ("loss", metric):
             values = batches.get(name, [])[-window:]
@@ -101,11 +105,12 @@ def leaderboard(snapshot: dict, target: float | None = None, window: int = WINDO
     return sorted(rows, key=_rank)
 
 
-def _rank(row: dict) -> tuple[int, float]:
+def _rank(row: dict) -> tuple[bool, bool, float]:
+    broken = row["status"] in (DIVERGED, FAILED)
     value = row.get("accuracy", row.get("mae"))
     if value is None or not np.isfinite(value):
-        return (1, 0.0)
-    return (0, -value if "accuracy" in row else value)
+        return (broken, True, 0.0)
+    return (broken, False, -value if "accuracy" in row else value)
 
 
 def steps_to(accuracy: Sequence[float], target: float, window: int = WINDOW) -> int | None:

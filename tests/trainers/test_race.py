@@ -71,6 +71,40 @@ def test_stop_ends_every_contestant_after_the_same_step(worker, wait_until):
     assert logs[0].steps == logs[1].steps
 
 
+def test_a_new_learning_rate_reaches_every_contestant_after_the_same_step(worker, wait_until):
+    contestants = [race.Contestant("sgd", 0.01), race.Contestant("adam", 0.001)]
+    run = GroupRunConfig(style="train_step", epochs=500, max_examples=256)
+    job = race.submit(worker, race.RaceConfig(contestants, run))
+    logs = job.log.runs  # label -> that contestant's log
+
+    def marked(kind: str) -> list[list[dict]]:
+        return [[mark for mark in log.marks if mark["kind"] == kind] for log in logs.values()]
+
+    wait_until(lambda: all(log.steps >= 2 for log in logs.values()), "both contestants to train")
+    job.control.pause()
+    wait_until(lambda: any(marked("pause")), "the race to pause")
+    job.control.set_learning_rate(0.0005)
+    job.control.resume()
+    wait_until(lambda: all(marked("learning_rate")), "every contestant to take the new rate")
+    changed_at = marked("learning_rate")[0][0]["step"]
+    wait_until(
+        lambda: all(log.steps >= changed_at + 2 for log in logs.values()),
+        "two batches at the new rate",
+    )
+    job.control.stop()
+    wait_until(lambda: job.log.finished, "the race to stop")
+
+    snapshot = job.log.snapshot()
+    assert job.log.status == STOPPED
+    for contestant, (label, entry) in zip(contestants, snapshot["contestants"].items()):
+        changes = [mark for mark in entry["marks"] if mark["kind"] == "learning_rate"]
+        assert [(mark["step"], mark["value"]) for mark in changes] == [(changed_at, 0.0005)], label
+        rates = entry["batches"]["lr"]
+        assert rates[:changed_at] == pytest.approx([contestant.learning_rate] * changed_at), label
+        assert rates[changed_at:] == pytest.approx([0.0005] * (len(rates) - changed_at)), label
+        assert "stop" in [mark["kind"] for mark in entry["marks"]], label
+
+
 def test_the_style_lab_finds_the_styles_equal_and_the_compiled_loop_faster():
     styles = catalog.classifier_styles()
     config = stylelab.StyleLabConfig(GroupRunConfig(max_examples=640), styles)
