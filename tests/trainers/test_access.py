@@ -2,6 +2,7 @@
 
 import threading
 
+import numpy as np
 import pytest
 
 from trainers.access import OPEN, WATCHING, Refused, inside, password_matches
@@ -84,7 +85,7 @@ def test_the_queue_is_bounded_in_all_and_per_session_and_says_which_limit():
         release.set()
 
 
-def test_a_run_that_would_train_too_long_is_refused_saying_the_cap():
+def test_a_run_that_would_train_too_long_is_refused_saying_the_cap(tmp_path):
     from trainers.budget import planned_examples
     from trainers.group import GroupRunConfig
     from trainers.race import Contestant, RaceConfig
@@ -93,7 +94,10 @@ def test_a_run_that_would_train_too_long_is_refused_saying_the_cap():
     assert planned_examples(RunConfig(dataset="digits", epochs=10)) == 17_970
     assert planned_examples(RunConfig(dataset="digits", epochs=10, max_examples=100)) == 1_000
     assert planned_examples(RunConfig(dataset="digits", epochs=10, max_steps=2)) == 2 * 64
-    assert planned_examples(RunConfig(dataset="/data/mine.npz")) is None  # known once loaded
+    assert planned_examples(RunConfig(dataset=str(tmp_path / "none.npz"))) is None  # no file
+    mine = tmp_path / "mine.npz"
+    np.savez(mine, x_train=np.zeros((300, 4), np.float32), y_train=np.arange(300) % 2)
+    assert planned_examples(RunConfig(dataset=str(mine), epochs=5)) == 1_500
     contestants = [Contestant("sgd", 0.01), Contestant("adam", 0.001)]
     race = RaceConfig(contestants, GroupRunConfig(dataset="digits", epochs=2))
     assert planned_examples(race) == 2 * 2 * 1797  # each contestant trains
