@@ -224,10 +224,15 @@ class Store:
         self.database = database
 
     def _query(self, sql: str, *parameters) -> list[tuple]:
-        if not self.database.exists():  # the server creates it with its first page
+        if not self.database.exists():  # the server creates it once its first page is drawn
             return []
         with closing(sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=30)) as db:
-            return db.execute(sql, parameters).fetchall()
+            try:
+                return db.execute(sql, parameters).fetchall()
+            except sqlite3.OperationalError as error:
+                if "no such table" not in str(error):
+                    raise
+                return []  # the server is still creating its tables
 
     def newest_run(self) -> str:
         """The id of the newest run."""
