@@ -62,10 +62,12 @@ def layout(title: str, revision: str, note: str = "", **more) -> dict:
     """
     return {
         "template": _template(),
-        "title": {"text": title, "subtitle": {"text": note}},
+        # The title and its note at the very top, the legend just above the plot: on a narrow
+        # chart, a long note ("downsampled to ...") and the legend never share a line.
+        "title": {"text": title, "subtitle": {"text": note}, "yref": "container", "y": 0.98},
         "uirevision": revision,
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
-        "margin": {"l": 60, "r": 20, "t": 80, "b": 50},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        "margin": {"l": 60, "r": 20, "t": 100, "b": 50},
         **more,
     }
 

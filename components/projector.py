@@ -75,6 +75,7 @@ def enlarge(figure: go.Figure) -> go.Figure:
     """A copy of a figure with large text, thick lines and a tall plot, for the projector."""
     spec = figure.to_dict()  # shared with other sessions: changed only in copies below
     large = {"font": {"size": FONT_SIZE, "color": "#000000"}, "height": CHART_HEIGHT}
+    large["margin"] = spec["layout"].get("margin", {}) | {"t": 150}  # room for large titles
     data = [
         trace | {"line": trace.get("line", {}) | {"width": LINE_WIDTH}}
         if trace.get("type", "scatter") == "scatter"
