@@ -11,6 +11,7 @@ import streamlit as st
 from components import projector, registry, roles, shared
 from trainers.events import RUNNING
 from trainers.progress import progress_text
+from trainers.store.errors import StoreUnavailable
 
 STATUS_SECONDS = 2.0
 
@@ -87,6 +88,11 @@ with st.sidebar:
 
 try:
     page.run()
+except StoreUnavailable as error:  # a page that reads the store: say why it cannot
+    st.error(str(error))
 finally:  # after the first page is drawn (or stopped): these would slow it down
     worker.load_engine()  # TensorFlow, on the worker's thread
-    registry.store_writer()  # SQLAlchemy and the database, once per process
+    try:
+        registry.store_writer()  # SQLAlchemy and the database, once per process
+    except StoreUnavailable as error:  # not cached: the next page run tries again
+        st.error(str(error))

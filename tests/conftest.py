@@ -3,6 +3,10 @@
 Tests never touch the real data folder: the whole session, its subprocesses and the Streamlit
 server keep their runs in a temporary `LOOPLAB_HOME`, deleted at the end.
 
+`database_url` is a fresh database of one test's own, once a SQLite file and once a database on
+a real PostgreSQL server (`tests/postgres.py`), which the session starts when a test first
+needs it and stops at its end; `store` and `writer` open it, so every store test runs on both.
+
 `app_url` starts `streamlit run app.py` once per test session on a free localhost port and
 stops it at the end; `restartable_server` starts one for a single test, on a data folder of its
 own, which the test may restart. `page` opens a fresh Chromium tab for one test. Browser tests
@@ -26,6 +30,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres import BACKENDS
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_START_SECONDS = 60
 SERVING = "You can now view your Streamlit app"  # what the server prints once it listens
@@ -43,6 +49,7 @@ CHROMIUM_ARGS = [
 def pytest_configure(config) -> None:
     """Points `LOOPLAB_HOME` at a new temporary folder before any test module is imported."""
     os.environ["LOOPLAB_HOME"] = tempfile.mkdtemp(prefix="looplab-test-home-")
+    os.environ.pop("LOOPLAB_DATABASE_URL", None)  # never a real server: a test names its own
 
 
 def pytest_unconfigure(config) -> None:
@@ -78,12 +85,35 @@ def wait_for_events(
         assert changed.wait_for(condition, timeout=seconds), f"waited {seconds} s for {what}"
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """The session's PostgreSQL server (`tests.postgres.PostgresServer`), started when a test
+    first asks for it, stopped at the session's end (also when tests fail)."""
+    from tests.postgres import PostgresServer
+
+    try:
+        server = PostgresServer()
+    except RuntimeError as error:  # not installed: say how to install it, never skip
+        pytest.fail(str(error), pytrace=False)
+    with server:
+        yield server
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    """The URL of a fresh database of the test's own: a SQLite file in `tmp_path`, then an
+    empty database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'looplab.db'}"
+    return request.getfixturevalue("postgres").new_database()
+
+
 @pytest.fixture
-def store(tmp_path):
-    """A real store in a fresh SQLite file of the test's own."""
+def store(database_url):
+    """A real store in a fresh database of the test's own, on each backend (`database_url`)."""
     from trainers.store import Store
 
-    return Store(f"sqlite:///{tmp_path / 'looplab.db'}")
+    return Store(database_url)
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """`DashboardCallback` records a script's own Keras training in a real store, as the app reads it.
 
 Each test trains a tiny network on real 8×8 digits with plain `fit()` (or a loop from scratch)
-and reads the run back from a store of its own in `tmp_path`, as the Runs page does.
+and reads the run back from a store of its own in `tmp_path`, as the Runs page does. A script
+of another process finds the store as the app does: its data folder's, or the PostgreSQL
+server that `LOOPLAB_DATABASE_URL` names.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from trainers import DashboardCallback
 from trainers.datasets import load_dataset
 from trainers.events import BATCH_FIELDS, COMPLETED, DIVERGED, STOPPED
 from trainers.store import Store
+from trainers.store.paths import DATABASE_URL_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES, BATCH = 300, 64  # 4 full batches and one of 44 per epoch
@@ -136,7 +139,7 @@ def test_a_loop_from_scratch_reports_its_own_values(digits, store):
     assert snapshot["epochs"] == [{"epoch": 1, "loss": pytest.approx(np.mean(losses))}]
 
 
-def test_a_script_run_is_in_the_default_store_of_another_process(tmp_path):
+def test_a_script_run_is_in_the_default_store_of_another_process(tmp_path, database_url):
     script = (
         "import numpy as np, keras\n"
         "from trainers import DashboardCallback\n"
@@ -146,9 +149,11 @@ def test_a_script_run_is_in_the_default_store_of_another_process(tmp_path):
         "          callbacks=[DashboardCallback(name='from a script')])\n"
     )
     env = os.environ | {"LOOPLAB_HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    if database_url.startswith("postgresql"):  # else the data folder's: tmp_path/looplab.db
+        env[DATABASE_URL_VARIABLE] = database_url
     subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, check=True, timeout=300)
 
-    (run,) = Store(f"sqlite:///{tmp_path / 'looplab.db'}").runs()
+    (run,) = Store(database_url).runs()
     assert (run["name"], run["status"], run["steps"]) == ("from a script", COMPLETED, 5)
     assert run["config"]["script"] == "python"
 

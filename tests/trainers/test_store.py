@@ -1,27 +1,33 @@
-"""The store keeps what runs report: real training on the worker thread, a real SQLite file.
+"""The store keeps what runs report: real training on the worker thread, a real database.
 
-Each test opens its own database in a temporary folder. Runs train for real on a `Worker`
-wired to the store as the app wires it (ids from the store, every job followed, the model
-saved at the end); what the store reads back must equal what the run's log held, batch for
-batch, NaN for NaN, pixel for pixel, and TensorBoard's own reader must find every batch.
+Each test opens its own database (`database_url`): a SQLite file in a temporary folder, then a
+database on a real PostgreSQL server. Runs train for real on a `Worker` wired to the store as
+the app wires it (ids from the store, every job followed, the model saved at the end); what the
+store reads back must equal what the run's log held, batch for batch, NaN for NaN, pixel for
+pixel, and TensorBoard's own reader must find every batch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
-import sqlite3
+import socket
 import threading
 import time
 
 import numpy as np
 import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
 from trainers import race
 from trainers.config import RunConfig
 from trainers.events import COMPLETED, DIVERGED, FAILED, RunLog
 from trainers.group import GroupLog, GroupRunConfig
 from trainers.store import RunNotFound, Store, StoreWriter
+from trainers.store.errors import StoreUnavailable
 from trainers.store.liveness import HOST
+from trainers.store.schema import batches
 from trainers.worker import Worker
 
 QUICK = {"max_examples": 256, "epochs": 2, "style": "train_step"}
@@ -140,7 +146,9 @@ def test_tensorboards_reader_finds_every_batch_epoch_and_image(
     assert [image.step for image in previews] == [image["step"] for image in job.log.images]
 
 
-def test_a_race_is_stored_as_a_group_of_runs_and_deleted_whole(store, writer, wait_until):
+def test_a_race_is_stored_as_a_group_of_runs_and_deleted_whole(
+    database_url, store, writer, wait_until
+):
     contestants = race.parse_contestants("sgd:0.01,adam:0.001")
     config = race.RaceConfig(contestants, GroupRunConfig(dataset="digits", max_examples=128))
     log = GroupLog.create(store.new_run_id("race"), config)
@@ -165,8 +173,8 @@ def test_a_race_is_stored_as_a_group_of_runs_and_deleted_whole(store, writer, wa
 
     store.delete(log.run_id)
     assert store.runs() == [] and not store.tensorboard_dir(log.run_id).exists()
-    with sqlite3.connect(store.home / "looplab.db") as database:
-        assert database.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+    with create_engine(database_url).connect() as database:
+        assert database.execute(select(func.count()).select_from(batches)).scalar() == 0
 
 
 def batch_row(step: int, loss: float = 1.0) -> dict:
@@ -176,31 +184,42 @@ def batch_row(step: int, loss: float = 1.0) -> dict:
     }  # fmt: skip
 
 
-def test_the_training_thread_never_waits_on_the_disk(store, writer, tmp_path):
+@contextlib.contextmanager
+def writes_blocked(database_url: str):
+    """Holds what a write needs, as another process would: SQLite's write lock, or on
+    PostgreSQL a lock on `runs` that lets reads through and makes every write wait."""
+    engine = create_engine(database_url, poolclass=NullPool)
+    with engine.connect() as blocker:
+        if blocker.dialect.name == "sqlite":
+            blocker.exec_driver_sql("BEGIN IMMEDIATE")  # SQLAlchemy's own BEGIN is deferred
+        else:
+            blocker.execute(text("LOCK TABLE runs IN EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            blocker.rollback()
+
+
+def test_the_training_thread_never_waits_on_the_disk(database_url, store, writer):
     log = RunLog(store.new_run_id("script"), {"what": "a loop"})
     writer.follow(log, kind="script", owner="script")
     log.emit("start", 0, {})
-    blocker = sqlite3.connect(tmp_path / "looplab.db", isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock meanwhile
-    try:
+    with writes_blocked(database_url):
         started = time.perf_counter()
         for step in range(2000):
             log.emit("batch", step + 1, batch_row(step))
         log.emit("epoch", 2000, {"epoch": 1, "loss": 1.0})
         emitting = time.perf_counter() - started
         assert store.run(log.run_id)["steps"] == 0  # nothing could be written yet
-    finally:
-        blocker.execute("COMMIT")
-        blocker.close()
     assert emitting < 0.5, f"2000 batches took {emitting:.3f} s to emit"
     writer.flush()
     assert store.batches_since(log.run_id, -1)["step"] == list(range(2000))
     assert store.batches_since(log.run_id, 1994)["step"] == [1995, 1996, 1997, 1998, 1999]
 
 
-def test_an_epoch_end_is_written_at_once_batches_within_the_interval(tmp_path, wait_until):
-    store = Store(f"sqlite:///{tmp_path / 'looplab.db'}")
-    reader = Store(f"sqlite:///{tmp_path / 'looplab.db'}")  # as another process reads
+def test_an_epoch_end_is_written_at_once_batches_within_the_interval(database_url, wait_until):
+    store = Store(database_url)
+    reader = Store(database_url)  # as another process reads
     slow, quick = StoreWriter(store, interval=600), StoreWriter(store, interval=0.2)
     try:
         first, second = RunLog("first", {}), RunLog("second", {})
@@ -218,9 +237,8 @@ def test_an_epoch_end_is_written_at_once_batches_within_the_interval(tmp_path, w
         quick.close()
 
 
-def test_run_ids_are_unique_across_stores_and_threads(tmp_path):
-    url = f"sqlite:///{tmp_path / 'looplab.db'}"
-    stores = [Store(url), Store(url)]
+def test_run_ids_are_unique_across_stores_and_threads(database_url):
+    stores = [Store(database_url), Store(database_url)]
     ids: list[str] = []
 
     def take(store: Store) -> None:
@@ -275,3 +293,37 @@ def test_names_and_tags_hold_plain_words_only(store, writer, field, given, refus
     with pytest.raises(ValueError, match=refusal):
         change(log.run_id, given)
     assert store.run(log.run_id)[field] == before[field]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://looplab:secret@127.0.0.1:{port}/looplab",  # nothing listens there
+        "postgresql://looplab:secret@127.0.0.1:{port}/looplab",  # the driver Looplab ships
+        "postgresql+psycopg://looplab:secret@127.0.0.1:port/looplab",  # not a URL
+        "mysql://looplab:secret@127.0.0.1:{port}/looplab",  # no driver installed
+    ],
+)
+def test_a_database_that_cannot_be_opened_says_so_in_one_line(url):
+    closed = socket.socket()  # a port of this machine that takes no connection
+    closed.bind(("127.0.0.1", 0))
+    url = url.replace("{port}", str(closed.getsockname()[1]))
+    try:
+        with pytest.raises(StoreUnavailable) as refusal:
+            Store(url)
+    finally:
+        closed.close()
+    message = str(refusal.value)
+    assert "\n" not in message and "secret" not in message
+    assert message.startswith("Looplab cannot open its database (")
+    assert message.endswith(f"Received: {url.replace(':secret@', ':***@')}")
+    assert "postgresql+psycopg://user:password@host:5432/looplab" in message
+
+
+def test_a_servers_password_opens_the_store_and_is_never_shown(postgres):
+    # On PostgreSQL only: SQLite has no password. The server trusts local users: any works.
+    url = postgres.new_database().replace("//postgres@", "//postgres:s3cr%40t%25@")
+    store = Store(url)  # "%" in a URL once broke Alembic's configuration; "@" is escaped
+    assert store.new_run_id("run") == "run-1"
+    shown = [repr(store), store.url, store.where, store.missing("run-9")]
+    assert all("s3cr" not in text and "postgres:***@127.0.0.1" in text for text in shown), shown

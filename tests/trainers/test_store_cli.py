@@ -4,6 +4,8 @@ Two real runs of `python -m trainers run` train side by side into the session's 
 `LOOPLAB_HOME`, neither with `--out`: a GAN of six steps (a sample grid every three), and a
 classifier given 1000 epochs and killed with SIGKILL once the store holds five of its batches.
 Then the real commands read the store back, and TensorBoard's own reader reads the files.
+All of it twice: on the data folder's SQLite file, then on a PostgreSQL server that every
+process, this one included, is given through `LOOPLAB_DATABASE_URL`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.postgres import BACKENDS
 from trainers.store import Store
+from trainers.store.paths import DATABASE_URL_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--max-examples", "256", "--batch-size", "64", "--seed", "0"]
@@ -68,8 +72,18 @@ def kill_after_stored(process: subprocess.Popen, batches: int) -> tuple[str, int
     return mine[0]["run_id"], mine[0]["steps"]
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request) -> str:
+    """The database the module's commands share: the data folder's SQLite file, then a new
+    database on the session's PostgreSQL server, named in `LOOPLAB_DATABASE_URL`."""
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "postgresql":
+            patch.setenv(DATABASE_URL_VARIABLE, request.getfixturevalue("postgres").new_database())
+        yield request.param
+
+
 @pytest.fixture(scope="module")
-def stored() -> dict:
+def stored(backend) -> dict:
     """`gan`: the GAN's finished process and its run id; `killed`: the killed run's id, the
     batches stored when it was killed, and its exit status."""
     gan = start("run", "--dataset", "mnist-5k", *GAN, "--image-every", "3", *TINY)
@@ -126,7 +140,7 @@ def test_list_runs_shows_the_stored_runs(stored):
     assert stored["gan"][1] in ids and stored["killed"][0] in ids
     gan = next(line for line in lines if line.startswith(stored["gan"][1] + " "))
     assert " completed " in gan and " 6 " in gan and " inception_score " in gan
-    assert listed.stdout.rstrip().endswith("looplab.db")
+    assert listed.stdout.rstrip().endswith(Store().where)  # the file, or the server's URL
 
 
 def test_export_csv_has_a_row_per_batch_and_every_metric(stored, tmp_path):
@@ -182,7 +196,7 @@ def test_tensorboards_reader_finds_every_batch_and_grid(stored, tmp_path):
 def test_export_refuses_an_unknown_run_or_format_and_says_what_would_work(stored, tmp_path):
     unknown = trainers("export", "run-999", "--format", "csv", "--out", str(tmp_path))
     assert unknown.returncode == 2
-    assert "No run has this id in sqlite:///" in unknown.stderr
+    assert f"No run has this id in {Store().url} (the newest: " in unknown.stderr
     assert stored["gan"][1] in unknown.stderr and "Received: 'run-999'" in unknown.stderr
 
     wrong = trainers("export", stored["gan"][1], "--format", "onnx", "--out", str(tmp_path))

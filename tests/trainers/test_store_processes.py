@@ -5,7 +5,8 @@ The app is this process's registry (its worker trains a real run into the sessio
 a `StoreWriter` writing every 10 ms, and read and number runs meanwhile. Every row of every
 writer must be there at the end, and no process may see "database is locked". A run left
 `running` by a process that has ended, or that stopped saying it is alive, becomes
-`interrupted`.
+`interrupted`. Scripts given `LOOPLAB_DATABASE_URL` do the same on each backend, a PostgreSQL
+server included, and processes opening one empty database at once create its tables once.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ import sys
 import time
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from trainers.config import RunConfig
 from trainers.events import COMPLETED, RUNNING, STOPPED, RunLog
+from trainers.store import Store
 from trainers.store.liveness import HOST, STALE_SECONDS
+from trainers.store.paths import DATABASE_URL_VARIABLE
+from trainers.store.schema import HEAD
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 1500
@@ -32,6 +38,7 @@ rows, name = int(sys.argv[1]), sys.argv[2]
 store = Store()
 writer = StoreWriter(store, interval=0.01)
 log = RunLog(store.new_run_id("script"), {"script": name})
+taken = [log.run_id]
 writer.follow(log, kind="script", owner="script", name=name)
 log.emit("start", 0, {})
 for step in range(rows):
@@ -41,33 +48,68 @@ for step in range(rows):
     if step % 100 == 99:
         log.emit("epoch", step + 1, {"epoch": step // 100 + 1, "loss": 1 / (step + 1)})
         store.runs()
-        store.new_run_id("script")
+        taken.append(store.new_run_id("script"))
     time.sleep(0.002)
 log.emit("end", rows, {"status": "completed"})
 writer.close()
-print(log.run_id)
+print(log.run_id)  # first the run's id, then every id it took
+print(*taken)
+"""
+
+# Says it is ready, then opens the store once told to (a line on its input): processes that
+# are told at once open it at once. Alembic logs each migration it runs ("Running upgrade").
+OPEN = """
+import logging, sys
+from trainers.store import Store
+print("ready", flush=True)
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
+sys.stdin.readline()
+Store()
 """
 
 
+def start_scripts(code: str, *args_each: tuple[str, ...], env: dict | None = None) -> list:
+    """Starts one `python -c code` per tuple of arguments, from the repository root."""
+    env = os.environ | {"PYTHONPATH": str(ROOT)} | (env or {})
+    return [
+        subprocess.Popen(
+            [sys.executable, "-c", code, *args],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in args_each
+    ]
+
+
+def assert_every_row_stored(store, scripts: list, outputs: list) -> list[str]:
+    """Checks that each writing script (`SCRIPT`) ended well with every row of its run in the
+    store; returns their runs' ids."""
+    run_ids = []
+    for script, (stdout, stderr) in zip(scripts, outputs, strict=True):
+        assert script.returncode == 0 and "locked" not in stderr and "busy" not in stderr, stderr
+        run_id = stdout.splitlines()[0]
+        row = store.run(run_id)
+        assert (row["status"], row["steps"], row["owner"]) == (COMPLETED, ROWS, "script")
+        assert store.batches_since(run_id, -1)["step"] == list(range(ROWS))
+        assert len(store.snapshot(run_id)["epochs"]) == ROWS // 100
+        run_ids.append(run_id)
+    return run_ids
+
+
 def test_two_scripts_and_the_app_write_one_database_at_once(until):
+    # On SQLite only: the app's registry opens the process-wide store of the session's data
+    # folder. Scripts writing a PostgreSQL server at once are the test after next.
     from components import registry
 
     store = registry.store()
     job = registry.worker().submit(RunConfig(dataset="digits", max_examples=256, epochs=1000))
     until(lambda: job.log.status == RUNNING and job.log.steps >= 2, 120, "the app's run to train")
 
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
-    scripts = [
-        subprocess.Popen(
-            [sys.executable, "-c", SCRIPT, str(ROWS), name],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name in ("first", "second")
-    ]
+    scripts = start_scripts(SCRIPT, (str(ROWS), "first"), (str(ROWS), "second"))
     try:
         while any(script.poll() is None for script in scripts):
             store.runs()  # the app reads as the Runs page does, all along
@@ -81,13 +123,7 @@ def test_two_scripts_and_the_app_write_one_database_at_once(until):
     until(lambda: job.log.finished, 60, "the app's run to stop")
     registry.store_writer().flush()
 
-    for script, (stdout, stderr) in zip(scripts, outputs, strict=True):
-        assert script.returncode == 0 and "locked" not in stderr and "busy" not in stderr, stderr
-        run_id = stdout.strip()
-        row = store.run(run_id)
-        assert (row["status"], row["steps"], row["owner"]) == (COMPLETED, ROWS, "script")
-        assert store.batches_since(run_id, -1)["step"] == list(range(ROWS))
-        assert len(store.snapshot(run_id)["epochs"]) == ROWS // 100
+    assert_every_row_stored(store, scripts, outputs)
     app = store.snapshot(job.run_id)
     assert app["status"] == STOPPED and store.run(job.run_id)["owner"] == "app"
     assert app["batches"]["step"] == list(range(job.log.steps))  # every batch the app trained
@@ -127,3 +163,43 @@ def test_runs_whose_process_is_gone_show_interrupted(store, writer):
         alive.run_id: RUNNING,
     }  # fmt: skip
     assert store.mark_interrupted() == []
+
+
+def test_two_scripts_given_the_database_url_write_it_at_once(database_url):
+    env = {DATABASE_URL_VARIABLE: database_url}
+    scripts = start_scripts(SCRIPT, (str(ROWS), "first"), (str(ROWS), "second"), env=env)
+    try:
+        outputs = [script.communicate(timeout=120) for script in scripts]
+    finally:
+        for script in scripts:
+            script.kill()
+
+    store = Store(database_url)
+    assert_every_row_stored(store, scripts, outputs)
+    # Each took its run's id and one more every 100 rows, all at once: none was given twice.
+    taken = [run_id for stdout, _ in outputs for run_id in stdout.splitlines()[1].split()]
+    assert len(taken) == len(set(taken)) == 2 * (1 + ROWS // 100)
+    assert store.new_run_id("script") == f"script-{len(taken) + 1}"
+
+
+def test_processes_opening_one_empty_database_at_once_create_it_once(database_url):
+    openers = start_scripts(OPEN, (), (), env={DATABASE_URL_VARIABLE: database_url})
+    try:
+        assert [opener.stdout.readline() for opener in openers] == ["ready\n"] * 2
+        for opener in openers:  # both have loaded the store's code: now both open it at once
+            opener.stdin.write("open\n")
+            opener.stdin.flush()
+        outputs = [opener.communicate(timeout=60) for opener in openers]
+    finally:
+        for opener in openers:
+            opener.kill()
+
+    for opener, (_, stderr) in zip(openers, outputs, strict=True):
+        assert opener.returncode == 0, stderr
+    migrations = [line for stdout, _ in outputs for line in stdout.splitlines()]
+    assert [line.split(",")[0] for line in migrations if line.startswith("Running upgrade")] == [
+        "Running upgrade  -> 0001",
+        "Running upgrade 0001 -> 0002",
+    ]  # by one of them; the other found the tables new
+    with create_engine(database_url).connect() as database:
+        assert database.execute(text("SELECT version_num FROM alembic_version")).all() == [(HEAD,)]

@@ -1,12 +1,11 @@
 """A newer Looplab opens an older store: the schema upgrades in place and the runs read back.
 
 The database at revision 0001 (before runs had tags) is built by Alembic from the real first
-migration, filled with a run as that schema stored it, then opened with `Store`.
+migration, filled with a run as that schema stored it, then opened with `Store`. Every test
+runs on both backends (`database_url`): the same migrations serve SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
-
-import sqlite3
 
 import pytest
 from alembic import command
@@ -14,10 +13,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect, text
 
 from trainers.store import Store, codec
 from trainers.store.connection import MIGRATIONS
+from trainers.store.errors import StoreUnavailable
 from trainers.store.schema import HEAD, metadata
 
 
@@ -28,39 +28,46 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def test_the_schema_module_names_the_newest_migration_and_matches_it(tmp_path):
-    url = f"sqlite:///{tmp_path / 'looplab.db'}"
-    assert ScriptDirectory.from_config(alembic_config(url)).get_current_head() == HEAD
-    Store(url)  # migrates from nothing to HEAD
-    with create_engine(url).connect() as connection:
+def test_the_schema_module_names_the_newest_migration_and_matches_it(database_url):
+    assert ScriptDirectory.from_config(alembic_config(database_url)).get_current_head() == HEAD
+    Store(database_url)  # migrates from nothing to HEAD
+    with create_engine(database_url).connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     assert differences == []
 
 
-def test_a_database_of_the_previous_schema_upgrades_and_keeps_its_runs(tmp_path):
-    path = tmp_path / "looplab.db"
-    command.upgrade(alembic_config(f"sqlite:///{path}"), "0001")
-    with sqlite3.connect(path) as database:
-        columns = [row[1] for row in database.execute("PRAGMA table_info(runs)")]
+def test_a_database_of_the_previous_schema_upgrades_and_keeps_its_runs(database_url):
+    command.upgrade(alembic_config(database_url), "0001")
+    database = create_engine(database_url)
+    result = {"test": {"accuracy": 0.5}, "confusion": [[1, 0], [0, 1]]}
+    with database.begin() as connection:
+        columns = [column["name"] for column in inspect(connection).get_columns("runs")]
         assert "tags" not in columns  # the previous schema
-        database.execute(
-            "INSERT INTO runs (run_id, name, kind, status, owner, pid, host, created, started, "
-            "ended, heartbeat, steps, best, config, info, result, versions) VALUES "
-            "('run-1', 'old run', 'run', 'completed', 'cli', 1, 'h', 10, 11, 12, 12, 2, "
-            "'{\"val_accuracy\": 0.5}', '{\"epochs\": 1}', '{}', ?, '{}')",
-            (codec.dumps({"test": {"accuracy": 0.5}, "confusion": [[1, 0], [0, 1]]}).decode(),),
+        connection.execute(
+            text(
+                "INSERT INTO runs (run_id, name, kind, status, owner, pid, host, created, "
+                "started, ended, heartbeat, steps, best, config, info, result, versions) VALUES "
+                "('run-1', 'old run', 'run', 'completed', 'cli', 1, 'h', 10, 11, 12, 12, 2, "
+                "'{\"val_accuracy\": 0.5}', '{\"epochs\": 1}', '{}', :result, '{}')"
+            ),
+            {"result": codec.dumps(result).decode()},
         )
-        database.executemany(
-            "INSERT INTO batches (run_id, step, epoch, batch, size, lr, examples_per_second, "
-            "seconds, metrics) VALUES ('run-1', ?, 1, ?, 32, 0.01, 100.0, ?, ?)",
-            [(step, step, step / 10, f'{{"loss": {2.0 - step}}}') for step in range(2)],
+        connection.execute(
+            text(
+                "INSERT INTO batches (run_id, step, epoch, batch, size, lr, examples_per_second, "
+                "seconds, metrics) VALUES ('run-1', :step, 1, :step, 32, 0.01, 100.0, :seconds, "
+                ":metrics)"
+            ),
+            [{"step": s, "seconds": s / 10, "metrics": f'{{"loss": {2.0 - s}}}'} for s in range(2)],
         )
-        database.execute("INSERT INTO run_numbers (kind, created) VALUES ('run', 10)")
+        connection.execute(text("INSERT INTO run_numbers (kind, created) VALUES ('run', 10)"))
 
-    store = Store(f"sqlite:///{path}")
+    store = Store(database_url)
 
-    with sqlite3.connect(path) as database:
-        assert database.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
+    with database.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            (HEAD,)
+        ]
     run = store.run("run-1")
     assert (run["name"], run["status"], run["tags"], run["best"]) == (
         "old run",
@@ -76,12 +83,11 @@ def test_a_database_of_the_previous_schema_upgrades_and_keeps_its_runs(tmp_path)
     assert store.new_run_id("run") == "run-2"  # the numbers go on where they were
 
 
-def test_a_database_of_a_newer_looplab_is_refused(tmp_path):
-    path = tmp_path / "looplab.db"
-    Store(f"sqlite:///{path}")
-    with sqlite3.connect(path) as database:
-        database.execute("UPDATE alembic_version SET version_num = '0099'")
+def test_a_database_of_a_newer_looplab_is_refused(database_url):
+    Store(database_url)
+    with create_engine(database_url).begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
     with pytest.raises(
-        RuntimeError, match=r"upgrade Looplab to open it\. Received: revision '0099'"
+        StoreUnavailable, match=r"upgrade Looplab to open it\. Received: revision '0099'"
     ):
-        Store(f"sqlite:///{path}")
+        Store(database_url)

@@ -41,5 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Runs `python -m trainers` with these arguments; returns the exit status."""
-    args = build_parser().parse_args(argv)
-    return COMMANDS[args.command].command(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from trainers.store.errors import StoreUnavailable  # loads no SQLAlchemy
+
+    try:
+        return COMMANDS[args.command].command(args)
+    except StoreUnavailable as error:  # a database URL that does not open: one line
+        parser.error(str(error), status=1)

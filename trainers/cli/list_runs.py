@@ -33,7 +33,7 @@ def command(args: argparse.Namespace) -> int:
     store = Store()
     store.mark_interrupted()
     print(describe_runs(store.runs(), args.limit))
-    print(f"\n{store.url.removeprefix('sqlite:///')}")
+    print(f"\n{store.where}")
     return 0
 
 

@@ -2,18 +2,18 @@
 
     from trainers.store import Store, StoreWriter
 
-    store = Store()                       # $LOOPLAB_HOME/looplab.db, or ./looplab-data/
+    store = Store()                       # $LOOPLAB_DATABASE_URL, else $LOOPLAB_HOME/looplab.db
     writer = StoreWriter(store)
     writer.follow(log, kind="script", owner="script")   # before the run starts
     ...                                   # train: every event reaches the database within 1 s
     writer.close()
     store.runs(), store.snapshot(run_id)  # from any process, at any time after
 
-One module per idea: `paths` (the data folder), `schema` (the tables), `connection` (SQLite
-for several processes, and schema upgrades through `migrations/`), `database` (`Store`),
-`errors` (what it raises), `codec` (arrays and images to JSON and PNG), `records` and
-`writer` (`StoreWriter`), `tensorboard` (event files), `liveness` (runs whose process died),
-`exports` (files of a run).
+One module per idea: `paths` (the data folder, the database URL), `schema` (the tables),
+`connection` (SQLite for several processes, or a PostgreSQL server, and schema upgrades through
+`migrations/`), `database` (`Store`), `errors` (what it raises), `codec` (arrays and images to
+JSON and PNG), `records` and `writer` (`StoreWriter`), `tensorboard` (event files), `liveness`
+(runs whose process died), `exports` (files of a run).
 """
 
 import importlib
@@ -23,6 +23,7 @@ import importlib
 _MODULES = {
     "RunNotFound": "errors",
     "Store": "database",
+    "StoreUnavailable": "errors",
     "StoreWriter": "writer",
     "data_home": "paths",
 }

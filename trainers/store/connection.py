@@ -1,4 +1,5 @@
-"""Opening the database: SQLite set up for several processes at once, and its schema upgraded.
+"""Opening the database: SQLite for several processes at once, or a PostgreSQL server; and
+its schema upgraded.
 
 SQLite serves the app and two scripts writing at the same time when:
 
@@ -10,44 +11,91 @@ SQLite serves the app and two scripts writing at the same time when:
   would have to fail it), so writes never start as reads. Python's sqlite3 driver issues its
   own deferred BEGIN; SQLAlchemy's recipe for pysqlite turns that off and emits ours instead.
 
-Other databases (a server later on) get none of this and need none of it.
+PostgreSQL (`postgresql+psycopg://`, psycopg 3) locks rows, not the database, and numbers ids
+from sequences, so writers need none of that. Two things differ from SQLite all the same:
+
+- a read transaction is REPEATABLE READ: all its statements see one moment, as a read of
+  SQLite's WAL does (a snapshot's batches and epochs read in two statements agree);
+- the schema upgrade holds an advisory lock: unlike SQLite's write lock, nothing else makes a
+  second process wait while the first creates the tables.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from trainers.store.errors import StoreUnavailable
+from trainers.store.paths import DATABASE_URL_VARIABLE
 from trainers.store.schema import HEAD
 
 BUSY_SECONDS = 30.0  # how long a connection waits for another process's write lock
+CONNECT_SECONDS = 10  # how long a server may take to answer, unless the URL says
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x6C6F6F706C6162  # "looplab" in ASCII: the advisory lock's key
+EXAMPLES = "postgresql+psycopg://user:password@host:5432/looplab or sqlite:////path/looplab.db"
 _BEGIN = "looplab_begin"  # the execution option that says how a transaction begins
 
 
-def make_engine(url: str) -> tuple[Engine, Engine]:
+def open_database(url: str) -> tuple[Engine, Engine]:
+    """The reader and writer engines of a database (see `make_engine`), its schema upgraded.
+
+    Raises:
+        StoreUnavailable: for a URL that is not one, a database without its driver, a server
+            that does not answer or refuses the user, or a schema of a newer Looplab.
+    """
+    try:
+        reader, writer = make_engine(url)
+    except (ArgumentError, ValueError, ImportError) as error:  # no URL, or no such driver
+        raise StoreUnavailable(_unavailable(url, str(error))) from error
+    try:
+        upgrade(reader, writer)
+    except DBAPIError as error:  # what the database or its driver said
+        raise StoreUnavailable(_unavailable(url, str(error.orig))) from error
+    return reader, writer
+
+
+def shown(url: str | URL) -> str:
+    """The URL fit to print: its password as `***`."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # not parsed: hide whatever stands before an "@"
+        return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1***@", str(url))
+
+
+def make_engine(url: str | URL) -> tuple[Engine, Engine]:
     """An engine for reading and one for writing, on one pool.
 
     Returns:
         `(reader, writer)`: on SQLite, the writer's transactions begin with `BEGIN IMMEDIATE`;
-        elsewhere both are the same engine.
+        on PostgreSQL, the reader's are REPEATABLE READ; elsewhere both are the same engine.
     """
-    engine = create_engine(url, connect_args=_connect_args(url))
-    if engine.dialect.name != "sqlite":
+    url = _with_driver(make_url(url))
+    if url.get_backend_name() == "postgresql":
+        connect = {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_SECONDS}
+        # pool_pre_ping: a pooled connection that a server restart broke is replaced unseen.
+        engine = create_engine(url, connect_args=connect, pool_pre_ping=True)
+        return engine.execution_options(isolation_level="REPEATABLE READ"), engine
+    if url.get_backend_name() != "sqlite":
+        engine = create_engine(url)
         return engine, engine
+    # The pool hands a connection to whichever thread asks; each is used by one at a time.
+    engine = create_engine(url, connect_args={"timeout": BUSY_SECONDS, "check_same_thread": False})
     event.listen(engine, "connect", _set_up_sqlite)
     event.listen(engine, "begin", _begin)
     return engine, engine.execution_options(**{_BEGIN: "BEGIN IMMEDIATE"})
 
 
-def _connect_args(url: str) -> dict:
-    if not url.startswith("sqlite"):
-        return {}
-    # The pool hands a connection to whichever thread asks; each is used by one at a time.
-    return {"timeout": BUSY_SECONDS, "check_same_thread": False}
+def _with_driver(url: URL) -> URL:
+    """`postgresql://` (or `postgres://`) with the driver Looplab ships: psycopg 3."""
+    if url.drivername in ("postgres", "postgresql"):
+        return url.set(drivername="postgresql+psycopg")
+    return url
 
 
 def _set_up_sqlite(dbapi_connection: sqlite3.Connection, record) -> None:
@@ -74,27 +122,43 @@ def revision(connection: Connection) -> str | None:
 def upgrade(reader: Engine, writer: Engine) -> None:
     """Brings the database to the newest schema (`schema.HEAD`), creating it when empty.
 
-    The migration runs in one write transaction, so that two processes opening one old
-    database at once migrate it once. An up-to-date database costs one read.
+    The migration runs in one write transaction, under SQLite's write lock or PostgreSQL's
+    advisory lock, so that two processes opening one old or empty database at once migrate it
+    once: the second waits, then finds it new. An up-to-date database costs one read.
 
     Raises:
-        RuntimeError: for a database that a newer Looplab has written.
+        StoreUnavailable: for a database that a newer Looplab has written.
     """
     with reader.connect() as connection:
         found = revision(connection)
     if found == HEAD:
         return
     if found is not None and found > HEAD:  # revisions are numbered 0001, 0002, ...
-        raise RuntimeError(
-            f"The database {reader.url} was written by a newer Looplab (schema {found}, this "
-            f"one knows up to {HEAD}): upgrade Looplab to open it. Received: revision {found!r}"
+        raise StoreUnavailable(
+            f"The database {shown(reader.url)} was written by a newer Looplab (schema {found}, "
+            f"this one knows up to {HEAD}): upgrade Looplab to open it. Received: revision "
+            f"{found!r}"
         )
     from alembic import command  # only where there is something to migrate
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", writer.url.render_as_string(hide_password=False))
+    # Alembic's configuration interpolates "%": a password may hold one.
+    url = writer.url.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", url)
     with writer.begin() as connection:
+        if connection.dialect.name == "postgresql":  # held until this transaction ends
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _unavailable(url: str, reason: str) -> str:
+    """The one line that says why a database would not open, and what would be right."""
+    reason = " ".join(reason.split()).rstrip(".")  # the driver's lines, as one
+    return (
+        f"Looplab cannot open its database ({reason}): {DATABASE_URL_VARIABLE} (or the store's "
+        f"url) must name a database that answers and accepts its user, such as {EXAMPLES}. "
+        f"Received: {shown(url)}"
+    )

@@ -3,8 +3,9 @@
 `Store` reads runs back (a list for tables, a full snapshot for charts, new batch rows for
 live views) and changes what a person may change (a name, tags, deleting). Writing a run as it
 trains is `trainers.store.writer.StoreWriter`'s job. Everything goes through SQLAlchemy Core,
-so the same code can later serve a database server; by default the database is SQLite, in WAL
-mode, at `<data folder>/looplab.db`, shared by every process that opens it.
+so the same code serves SQLite and a PostgreSQL server: by default the database is SQLite, in
+WAL mode, at `<data folder>/looplab.db`, shared by every process that opens it; with
+`$LOOPLAB_DATABASE_URL` set, the server it names, shared by every machine given that URL.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import time
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert, or_, select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL
 
 from trainers.events import INTERRUPTED, QUEUED, RUNNING
 from trainers.store import codec, names, reading
-from trainers.store.connection import make_engine, upgrade
+from trainers.store.connection import open_database, shown
 from trainers.store.errors import RunNotFound
 from trainers.store.liveness import is_gone
 from trainers.store.paths import (
@@ -27,7 +28,9 @@ from trainers.store.paths import (
     MODELS,
     TENSORBOARD,
     data_home,
+    database_url,
     run_folder,
+    server_home,
 )
 from trainers.store.schema import EVENT_TABLES, run_numbers, runs
 
@@ -40,30 +43,34 @@ class Store:
     """One database of runs, safe to use from any thread of any process.
 
     Args:
-        url: a SQLAlchemy database URL; `sqlite:///<data_home()>/looplab.db` when None.
-            Opening it creates the tables, or upgrades those of an older Looplab.
+        url: a SQLAlchemy database URL: a SQLite file, or a PostgreSQL server
+            (`postgresql+psycopg://user:password@host:5432/looplab`). When None,
+            `$LOOPLAB_DATABASE_URL`, else `sqlite:///<data_home()>/looplab.db`. Opening it
+            creates the tables, or upgrades those of an older Looplab.
 
     Attributes:
-        home: the data folder: models and TensorBoard files live here. For a SQLite file
-            given by `url`, the folder of that file; else `data_home()`.
-        url: the database URL.
+        home: the data folder: models and TensorBoard files live here. For a SQLite file,
+            the folder of that file; for a server, a folder of its own in `data_home()`
+            (`paths.server_home`).
+        url: the database URL, its password hidden (`***`): fit to print.
+        where: where the runs are, for people: the SQLite file's path, else `url`.
+
+    Raises:
+        StoreUnavailable: when the database cannot be opened; the message is one line.
     """
 
     def __init__(self, url: str | None = None) -> None:
-        if url is None:
-            self.home = data_home()
-            url = f"sqlite:///{self.home / DATABASE}"
-        else:
-            database = make_url(url).database
-            sqlite_file = url.startswith("sqlite") and database not in (None, "", ":memory:")
-            self.home = Path(database).resolve().parent if sqlite_file else data_home()
-        self.url = url
-        self._reader, self._writer = make_engine(url)
-        upgrade(self._reader, self._writer)
+        url = url or database_url() or f"sqlite:///{data_home() / DATABASE}"
+        self._reader, self._writer = open_database(url)
+        self.url = shown(self._writer.url)
+        file = _sqlite_file(self._writer.url)
+        self.home = file.parent if file else _home_of_server(self._writer.url)
+        self.where = str(file) if file else self.url
 
     @property
     def writer_engine(self) -> Engine:
-        """The engine whose transactions take the write lock at once (for `StoreWriter`)."""
+        """The engine for writing (for `StoreWriter`); on SQLite its transactions take the write
+        lock at once."""
         return self._writer
 
     def new_run_id(self, kind: str) -> str:
@@ -164,9 +171,12 @@ class Store:
                 raise RunNotFound(self.missing(run_id))
             query = select(runs.c.run_id).where(runs.c.parent == run_id)
             ids = [run_id, *connection.execute(query).scalars()]
+            # The runs' rows first: on a server, a writer adding rows to one of them meanwhile
+            # updates its row first, so either this waits for its rows and deletes them too, or
+            # it finds the run gone and adds none (SQLite's write lock lets no one in anyway).
+            connection.execute(delete(runs).where(runs.c.run_id.in_(ids)))
             for table in EVENT_TABLES:
                 connection.execute(delete(table).where(table.c.run_id.in_(ids)))
-            connection.execute(delete(runs).where(runs.c.run_id.in_(ids)))
         for folder in (self.model_path(run_id).parent, self.tensorboard_dir(run_id)):
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -185,8 +195,9 @@ class Store:
         if not gone:
             return []
         with self._writer.begin() as connection:
-            # Checked again under the write lock: a heartbeat may have come meanwhile.
-            rows = connection.execute(live.where(runs.c.run_id.in_(gone)))
+            # Checked again under the write lock (on a server, the rows' locks: FOR UPDATE),
+            # as a heartbeat may have come meanwhile.
+            rows = connection.execute(live.where(runs.c.run_id.in_(gone)).with_for_update())
             gone = [row.run_id for row in rows if is_gone(*row[1:], now)]
             connection.execute(
                 update(runs)
@@ -234,4 +245,18 @@ class Store:
         return f"No run has this id in {self.url} (the newest: {known}). Received: {run_id!r}"
 
     def __repr__(self) -> str:
-        return f"Store({self.url!r})"
+        return f"Store({self.url!r})"  # the password hidden
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The SQLite file a URL names; None for an in-memory database or a server."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).resolve()
+
+
+def _home_of_server(url: URL) -> Path:
+    """The data folder of a server's runs (an in-memory SQLite database's: `data_home()`)."""
+    if url.get_backend_name() == "sqlite":
+        return data_home()
+    return server_home(url.get_backend_name(), url.host, url.port, url.database)

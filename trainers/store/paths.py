@@ -4,6 +4,13 @@ The data folder is `$LOOPLAB_HOME` when set, else `looplab-data/` beside `app.py
 across restarts of the server without anyone configuring anything, and tests or a second
 checkout can point elsewhere. Inside it: `looplab.db` (the database), `models/` (each run's
 trained network) and `tensorboard/` (each run's event files, for `tensorboard --logdir`).
+
+`$LOOPLAB_DATABASE_URL`, when set, names a database server instead of `looplab.db` (e.g.
+`postgresql+psycopg://looplab:secret@db.school.lan/looplab`): every process given the same URL,
+on any machine, shares its runs. Their models and TensorBoard files stay on the disk of the
+machine that trained them, in a folder of that database's own (`servers/`), since each database
+numbers its runs from 1: `run-3` of the server must not overwrite, or delete, `run-3` of
+`looplab.db`.
 """
 
 from __future__ import annotations
@@ -13,10 +20,11 @@ import re
 from pathlib import Path
 
 HOME_VARIABLE = "LOOPLAB_HOME"
+DATABASE_URL_VARIABLE = "LOOPLAB_DATABASE_URL"
 CHECKOUT = Path(__file__).resolve().parents[2]  # the folder of app.py
 DEFAULT_HOME = CHECKOUT / "looplab-data"
 DATABASE = "looplab.db"
-MODELS, TENSORBOARD = "models", "tensorboard"
+MODELS, TENSORBOARD, SERVERS = "models", "tensorboard", "servers"
 MODEL_FILE = "model.keras"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._#+=@ -]")
@@ -28,6 +36,18 @@ def data_home() -> Path:
     home = Path(configured).expanduser() if configured else DEFAULT_HOME
     home.mkdir(parents=True, exist_ok=True)
     return home.resolve()
+
+
+def database_url() -> str | None:
+    """The database URL of `$LOOPLAB_DATABASE_URL`, or None (the data folder's SQLite file)."""
+    return os.environ.get(DATABASE_URL_VARIABLE, "").strip() or None
+
+
+def server_home(*names: object) -> Path:
+    """The data folder of a database server's runs, named by what tells it apart (its kind,
+    host, port and database): `<data folder>/servers/postgresql-db.lan-5432-looplab`."""
+    name = "-".join(_UNSAFE.sub("_", str(part)) for part in names if part not in (None, ""))
+    return data_home() / SERVERS / name
 
 
 def run_folder(root: Path, run_id: str) -> Path:
