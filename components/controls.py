@@ -115,6 +115,14 @@ def choose_config() -> tuple[RunConfig, str | None]:
             )
     if style == "train_on_batch":
         halve_lr_epoch = number_input("halve_lr_epoch", key="halve_lr_epoch")
+    spread = catalog.STYLES[style].distributed  # "replicas" or "workers": how many, and the batch
+    if spread:
+        numbers[spread] = number_input(spread, key=spread, value=2)
+        global_batch = numbers["batch_size"] * numbers[spread]
+        st.caption(
+            f"Global batch {global_batch:,}: {numbers['batch_size']:,} examples on each of "
+            f"{numbers[spread]} {spread}. The charts count global batches."
+        )
     config = RunConfig(
         dataset=dataset,
         architecture=architecture,
@@ -180,6 +188,14 @@ def steer(job: Job) -> None:
     Args:
         job: the run to steer; each button acts within one batch.
     """
+    if job.config.workers > 1:  # a pause or a new rate would have to reach every process
+        stop, note = st.columns([1, 4], vertical_alignment="center")
+        stop.button("Stop", key="stop", on_click=roles.control_of(registry.worker(), job).stop)
+        note.caption(
+            f"Trained by {job.config.workers} worker processes: Stop ends them all; pausing and "
+            "changing the learning rate are for runs in one process."
+        )
+        return
     stop, pause, rate, apply = st.columns([1, 1, 2, 1], vertical_alignment="bottom")
     live.stop_and_pause(job, stop, pause)
     apply_input(

@@ -31,7 +31,10 @@ EQUALITY_NOTE = (
     "be float rounding: `train_step_manual`, the Trainer and the loops add the layers' losses "
     "themselves and eager execution may order sums differently than a compiled graph. The "
     "last digits of the reported loss may differ where weights do not: `fit()`'s callbacks "
-    "report running means, from which the batch's own value is recovered by subtraction."
+    "report running means, from which the batch's own value is recovered by subtraction. "
+    "`fit_mirrored` splits each batch between two replicas (when the batch size is even): the "
+    "same global batches, and the same weights, except in a network with Dropout, whose masks "
+    "each replica draws for its own half of the batch."
 )
 
 

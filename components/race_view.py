@@ -110,7 +110,7 @@ def _race_setup() -> race.RaceConfig:
     with settings:
         left, middle, right = st.columns(3)
         dataset, architecture = dataset_and_architecture(left, middle, "race")
-        styles = catalog.classifier_styles()
+        styles = catalog.race_styles()
         style = select("Training style", styles, DEFAULTS.style, key="race_style", container=right)
         numbers = {
             name: number_input(name, column, key=f"race_{name}", described_by=GroupRunConfig)

@@ -41,12 +41,24 @@ def optimizer_of(config: dict) -> str:
     return config.get("optimizer", "")
 
 
+def spread_of(config: dict) -> str:
+    """How a distributed run spreads, e.g. `2 workers, global batch 64`; else empty."""
+    copies = [
+        f"{config[name]} {name}" for name in ("replicas", "workers") if config.get(name, 1) > 1
+    ]
+    if not copies:
+        return ""
+    global_batch = config["batch_size"] * config.get("replicas", 1) * config.get("workers", 1)
+    return f"{', '.join(copies)}, global batch {global_batch:,}"
+
+
 def describe(config: dict) -> str:
-    """One line: `train_step · mlp on mnist-5k · adam, lr 0.001` (parts a run lacks left out)."""
+    """One line: `train_step · mlp on mnist-5k · adam, lr 0.001` (parts a run lacks left out),
+    and a distributed run's spread (`spread_of`)."""
     model = config.get("architecture", "")
     if config.get("dataset"):
         model = f"{model} on {config['dataset']}"
-    parts = (style_of(config), model, optimizer_of(config))
+    parts = (style_of(config), model, optimizer_of(config), spread_of(config))
     return " · ".join(part for part in parts if part)
 
 

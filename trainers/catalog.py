@@ -167,6 +167,9 @@ class StyleInfo:
         description: one line for menus.
         guide: the guide the code follows.
         options: keyword arguments for the module's `train` and `stepper`.
+        distributed: the setting that spreads it over several devices or processes
+            (`"replicas"`, `"workers"`), or None. A distributed style owns its whole loop: it
+            offers no `stepper`, so a race cannot step it.
     """
 
     module: str
@@ -174,6 +177,7 @@ class StyleInfo:
     description: str
     guide: str
     options: dict = field(default_factory=dict)
+    distributed: str | None = None
 
 
 _FIT_GUIDE = "customizing_what_happens_in_fit.md"
@@ -208,6 +212,20 @@ STYLES: dict[str, StyleInfo] = {
         "the same GradientTape loop compiled with tf.function",
         _LOOP_GUIDE,
         {"use_tf_function": True},
+    ),
+    "fit_mirrored": StyleInfo(
+        "fit_mirrored",
+        False,
+        "compile() and fit() inside MirroredStrategy.scope(): one model copy per device",
+        "tensorflow.org/tutorials/distribute/keras",
+        distributed="replicas",
+    ),
+    "loop_multiworker": StyleInfo(
+        "loop_multiworker",
+        False,
+        "a GradientTape loop under MultiWorkerMirroredStrategy: processes train together",
+        "tensorflow.org/tutorials/distribute/multi_worker_with_ctl",
+        distributed="workers",
     ),
     "gan_fit": StyleInfo(
         "gan_fit",
@@ -294,6 +312,11 @@ def styles_for(architecture: str) -> list[str]:
 def classifier_styles() -> list[str]:
     """The styles that train one network: those a race or the style lab can compare."""
     return [name for name, info in STYLES.items() if not info.gan]
+
+
+def race_styles() -> list[str]:
+    """The styles a race can train in lockstep: those that hand out one batch at a time."""
+    return [name for name in classifier_styles() if STYLES[name].distributed is None]
 
 
 def gan_architectures() -> list[str]:

@@ -47,17 +47,35 @@ class ClassifierRun(Run):
     def networks(self) -> list[keras.Model]:
         return [self.model]
 
+    def model_copy(self) -> keras.Model:
+        """The run's network built again, in the current scope (a distribution strategy's),
+        with its weights and the state of its random layers: it trains as the original would.
+        """
+        copy = keras.models.clone_model(self.model)
+        copy.set_weights(self.model.get_weights())
+        for layer, copied in zip(self.model.layers, copy.layers, strict=True):
+            if hasattr(layer, "seed_generator"):  # Dropout draws its masks from this state
+                copied.seed_generator.state.assign(layer.seed_generator.state)
+        return copy
+
     # The loss and metrics of the task, fresh for each caller.
 
     @property
     def is_regression(self) -> bool:
         return self.data.task == "regression"
 
-    def loss(self) -> keras.losses.Loss:
-        """The task's loss: cross-entropy for classes, mean squared error for regression."""
+    def loss(self, reduction: str | None = "sum_over_batch_size") -> keras.losses.Loss:
+        """The task's loss: cross-entropy for classes, mean squared error for regression.
+
+        Args:
+            reduction: the batch's mean by default; None for one loss per example, which a
+                distributed loop averages over the global batch itself.
+        """
         if self.is_regression:
-            return keras.losses.MeanSquaredError()
-        return keras.losses.SparseCategoricalCrossentropy(from_logits=self.from_logits)
+            return keras.losses.MeanSquaredError(reduction=reduction)
+        return keras.losses.SparseCategoricalCrossentropy(
+            from_logits=self.from_logits, reduction=reduction
+        )
 
     def metric(self, prefix: str = "") -> keras.metrics.Metric:
         """The task's metric: accuracy for classes, mean absolute error for regression."""
@@ -93,16 +111,19 @@ class ClassifierRun(Run):
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities (or regression outputs) of the model, batched.
 
-        A few examples, such as an epoch's preview, make one batch: `predict()` builds an input
-        pipeline at every call, which costs more than an epoch of mnist-5k.
+        The model is called on batches of 256 directly: `predict()` builds an input pipeline
+        at every call, which costs more than an epoch of mnist-5k for an epoch's preview, and
+        under a distribution strategy it would split the examples between the replicas.
         """
-        if len(x) <= PREVIEW_SIZE:
-            outputs = self.model.predict_on_batch(x)
-        else:
-            outputs = self.model.predict(x, batch_size=256, verbose=0)
+        outputs = np.concatenate(
+            [
+                keras.ops.convert_to_numpy(self.model(x[start : start + 256], training=False))
+                for start in range(0, len(x), 256)
+            ]
+        )
         if not self.is_regression and self.from_logits:
-            outputs = keras.ops.softmax(outputs)
-        return keras.ops.convert_to_numpy(outputs)
+            outputs = keras.ops.convert_to_numpy(keras.ops.softmax(outputs))
+        return outputs
 
     def results(self) -> dict:
         """Test metrics, and what the test predictions show.

@@ -152,6 +152,22 @@ class RunConfig:
         metavar="LABELS",
         parse=parse_classes,
     )
+    replicas: int = setting(
+        "Replicas",
+        "fit_mirrored: devices of this machine that each train a copy of the model on their "
+        "slice of every batch (logical CPU devices on a machine without a GPU)",
+        1,
+        low=1,
+        high=64,
+    )
+    workers: int = setting(
+        "Workers",
+        "loop_multiworker: processes that train together, started on this machine, or the "
+        "cluster that TF_CONFIG describes",
+        1,
+        low=1,
+        high=64,
+    )
     discriminator_learning_rate: float = setting(
         "Discriminator LR",
         "GANs: the discriminator's learning rate",
@@ -240,6 +256,7 @@ class RunConfig:
                 f"set halve_lr_epoch=0 for other styles. Received: style={self.style!r}, "
                 f"halve_lr_epoch={self.halve_lr_epoch}"
             )
+        self._check_distribution()
         styles = catalog.styles_for(self.architecture)
         if self.style not in styles:
             raise ConfigError(
@@ -258,6 +275,28 @@ class RunConfig:
                 raise ConfigError(
                     "Per-example weights come from the 'sample_weight' array of a .npz file; "
                     f"'{self.dataset}' has none. Use class_weight instead."
+                )
+
+    @property
+    def global_batch_size(self) -> int:
+        """The examples of one training step across every replica of every worker: the batch
+        the charts count. `batch_size` is each replica's share of it."""
+        return self.batch_size * self.replicas * self.workers
+
+    def _check_distribution(self) -> None:
+        if self.workers > 1 and self.style == "fit_mirrored":
+            raise ConfigError(
+                "fit() cannot train on several workers: under MultiWorkerMirroredStrategy, "
+                "Keras 3's fit() fails with 'unsupported type PerReplica' (an open Keras issue). "
+                "Train several workers with the 'loop_multiworker' style, or several devices of "
+                f"one machine with 'fit_mirrored' and workers=1. Received: style='fit_mirrored', "
+                f"workers={self.workers}"
+            )
+        for name, style in (("replicas", "fit_mirrored"), ("workers", "loop_multiworker")):
+            if getattr(self, name) > 1 and self.style != style:
+                raise ConfigError(
+                    f"Only the '{style}' style trains on several {name}; set {name}=1 for "
+                    f"'{self.style}'. Received: style={self.style!r}, {name}={getattr(self, name)}"
                 )
 
     def _check_class_weight(self) -> None:

@@ -77,8 +77,15 @@ def execute(config: RunConfig, log: RunLog, control: RunControl):
 
     Never raises: a run that cannot start or that breaks ends with status `failed`.
     """
+    from trainers import cluster
+
+    if cluster.spawns(config):  # several workers, no cluster given: start them here
+        return cluster.train(config, log, control)
+
+    from trainers import devices
     from trainers.styles import trainer_for
 
+    devices.split_cpu()
     run = prepare(config, load_data(config), log, control)
     trainer_for(config.style)(run)
     run.finish()

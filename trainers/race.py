@@ -145,10 +145,11 @@ class RaceConfig:
                 f"A race needs {MIN_CONTESTANTS} to {MAX_CONTESTANTS} contestants. "
                 f"Received: {count} ({', '.join(self.labels)})"
             )
-        if self.style in catalog.STYLES and self.style not in catalog.classifier_styles():
+        if self.style in catalog.STYLES and self.style not in catalog.race_styles():
             raise ConfigError(
-                f"A race compares optimizers on one network; GAN styles train two. "
-                f"Choose {catalog.choices(catalog.classifier_styles())}. "
+                f"A race steps optimizers on one network in lockstep: GAN styles train two, and "
+                f"distributed styles own their loop. "
+                f"Choose {catalog.choices(catalog.race_styles())}. "
                 f"Received: style={self.style!r}"
             )
         check_settings(self)

@@ -48,7 +48,7 @@ class Run:
         self.config = config
         self.data = data
         self.epochs = config.epochs
-        self.batch_size = config.batch_size
+        self.batch_size = config.global_batch_size  # a distributed run's whole step
         self.examples = len(data.x_train)
         self.steps_per_epoch = math.ceil(self.examples / self.batch_size)
         self.optimizer = make_optimizer(config.optimizer, config.learning_rate)
@@ -56,7 +56,8 @@ class Run:
             log,
             control,
             self.apply,
-            lambda: float(self.optimizer.learning_rate),
+            # A mirrored optimizer's rate is a MirroredVariable, which float() cannot read.
+            lambda: float(keras.ops.convert_to_numpy(self.optimizer.learning_rate)),
             max_steps=config.max_steps,
             seconds=config.minutes * 60,
         )

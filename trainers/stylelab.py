@@ -1,7 +1,8 @@
 """The style lab: one configuration trained in several styles, to see which styles are the same.
 
 The guides teach many ways to write one training loop: `fit()`, an overridden `train_step`, a
-Trainer, `train_on_batch`, a `GradientTape` loop, eager or compiled. The lab trains the same
+Trainer, `train_on_batch`, a `GradientTape` loop, eager or compiled, and the same on several
+devices or processes (`fit_mirrored`, `loop_multiworker` in one process). The lab trains the same
 run in each chosen style, one after another on the worker thread. With the same seed every run
 starts from the same initial weights and sees the same batches in the same order, so any
 difference in the trained weights comes from the style itself. After training it reports, for
@@ -29,6 +30,7 @@ from trainers.events import COMPLETED, STOPPED
 from trainers.group import GroupLog, GroupRunConfig
 
 REFERENCE = "fit"  # every style's trained weights are compared with this one's
+MIRRORED_REPLICAS = 2
 
 
 @dataclass
@@ -56,8 +58,17 @@ class StyleLabConfig:
         return list(dict.fromkeys([REFERENCE, *self.styles]))
 
     def run_config(self, style: str) -> RunConfig:
-        """The configuration of the run in one style."""
-        return dataclasses.replace(self.run, style=style)
+        """The configuration of the run in one style.
+
+        `fit_mirrored` splits each of the run's batches between `MIRRORED_REPLICAS` replicas
+        (one when the batch size does not divide): it trains on the same global batches as
+        `fit`, so their weights agree within float tolerance.
+        """
+        config = dataclasses.replace(self.run, style=style)
+        if style == "fit_mirrored" and config.batch_size % MIRRORED_REPLICAS == 0:
+            batch_size = config.batch_size // MIRRORED_REPLICAS
+            config = dataclasses.replace(config, replicas=MIRRORED_REPLICAS, batch_size=batch_size)
+        return config
 
     def runs(self) -> dict[str, RunConfig]:
         """Each style's run configuration, under the style's name, in the order they train."""

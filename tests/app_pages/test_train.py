@@ -169,3 +169,22 @@ def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page, wait_u
     assert first.log.status == "stopped" and job_of(page).log.status == "stopped"
     says_stopped = lambda: any("stopped" in w.value for w in page.run().warning)  # noqa: E731
     wait_until(says_stopped, what="the page to say the run stopped (its snapshot is shared)")
+
+
+def test_a_run_on_two_worker_processes_starts_here_and_says_how_it_spreads(page, wait_until):
+    page.selectbox(key="dataset").select("digits").run()
+    page.selectbox(key="style").select("loop_multiworker").run()
+    assert page.number_input(key="workers").value == 2
+    assert any(
+        "Global batch 128: 64 examples on each of 2 workers" in c.value for c in page.caption
+    )
+    page.number_input(key="epochs").set_value(1)
+    page.number_input(key="max_examples").set_value(256).run()
+
+    page.button(key="train_job_start").click().run()
+
+    assert job_of(page).config.workers == 2
+    wait_until(lambda: job_of(page).log.finished, seconds=300, what="the workers' run to end")
+    assert job_of(page).log.status == "completed", job_of(page).log.error
+    assert job_of(page).log.batches["size"][0] == 128  # the chief's global batches, relayed
+    assert any("2 workers, global batch 128" in m.value for m in page.markdown)

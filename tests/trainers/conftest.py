@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import pytest
 
+from trainers import devices
 from trainers.config import RunConfig
 from trainers.control import RunControl
 from trainers.events import RunLog
@@ -32,6 +33,8 @@ SMALL_RUN = {
     "seed": 0,
 }
 WORKER_READY_SECONDS = 120
+
+devices.split_cpu()  # before any test runs TensorFlow: mirrored runs need two CPU devices
 
 
 @pytest.fixture(scope="session")

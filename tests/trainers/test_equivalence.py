@@ -73,7 +73,7 @@ def test_the_data_order_is_the_engines_own(train):
     assert weights is None and len(x_loop) == fit_run.batch_size
 
 
-@pytest.mark.parametrize("style", catalog.classifier_styles())
+@pytest.mark.parametrize("style", catalog.race_styles())
 def test_every_style_trains_the_same_one_batch_at_a_time(train, style):
     """A race trains each contestant through its style's `Stepper`: the same training."""
     reference, reference_log = train(style=REFERENCE)

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from trainers import catalog
+from trainers import catalog, cluster
 from trainers.cli.options import add_settings, command_parser, given
 from trainers.cli.refusals import check_data, check_out_folder, check_run_name
 from trainers.config import ConfigError, RunConfig
@@ -77,6 +77,9 @@ def command(args: argparse.Namespace) -> int:
     try:
         config = config_from(args)
         config.check()
+        joins = config.style == "loop_multiworker" and cluster.TF_CONFIG in os.environ
+        if joins:  # one worker of a cluster: before anything runs TensorFlow (see cluster.join)
+            cluster.join()
         check_out_folder(args.out)
         check_run_name(args.out)
         check_data(config)
@@ -84,6 +87,8 @@ def command(args: argparse.Namespace) -> int:
         args.refuse(str(error))
     except DatasetError as error:
         args.refuse_data(str(error))
+    if joins and not cluster.is_chief():  # it trains; the chief reports
+        return cluster.work(config)
     return run(config, args.out, Store())
 
 
