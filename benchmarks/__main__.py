@@ -31,7 +31,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from benchmarks import report  # noqa: E402 (after the environment TensorFlow reads)
 
-MODULES = ("instrumentation", "viewers", "latency", "redraw", "cold_start", "gan_quality")
+MODULES = (
+    "instrumentation",
+    "distributed",
+    "viewers",
+    "latency",
+    "redraw",
+    "cold_start",
+    "gan_quality",
+)
 RESULTS = Path(__file__).with_name("results.json")
 
 
