@@ -35,13 +35,14 @@ from types import SimpleNamespace
 
 from trainers.config import RunConfig
 from trainers.control import RunControl
-from trainers.events import STOPPED, Event, RunLog
+from trainers.events import FAILED, STOPPED, Event, RunLog
 from trainers.store import codec
 
 logger = logging.getLogger(__name__)
 
 TF_CONFIG = "TF_CONFIG"
 POLL_SECONDS = 0.2
+BLAME_SECONDS = 2.0  # how long a failed chief's end waits to see whether a peer died first
 GRACE_SECONDS = 10.0  # how long the other workers may take to end once the chief has
 ERROR_LINES = 12  # the last lines of a dead worker's standard error, kept in the run's error
 PR_SET_PDEATHSIG = 1
@@ -90,6 +91,8 @@ def train(config: RunConfig, log: RunLog, control: RunControl) -> SimpleNamespac
                 kind, step, data = codec.loads(line)
                 if kind == "start":
                     started.append(time.monotonic())
+                if kind == "end" and data["status"] == FAILED:
+                    data = _blame(workers, data)
                 if not log.finished and not (kind == "start" and attempt > 1):
                     log.emit(kind, step, data)  # unless a failure or a stop ended it
             watch.join()
@@ -184,6 +187,21 @@ def _watch(
             if time.monotonic() - chief_ended_at > GRACE_SECONDS:
                 _end_all(workers)
         time.sleep(POLL_SECONDS)
+
+
+def _blame(workers: list[_Worker], end: dict) -> dict:
+    """The end of a chief that failed: when another worker died, that worker's own error.
+
+    A chief whose peer died fails in TensorFlow's words ("UnavailableError ... Collective
+    ops is aborted"), often before this process has seen the peer's exit.
+    """
+    deadline = time.monotonic() + BLAME_SECONDS
+    while time.monotonic() < deadline:
+        dead = [worker for worker in workers[1:] if worker.process.poll() not in (None, 0)]
+        if dead:
+            return end | {"error": dead[0].error("failed")}
+        time.sleep(POLL_SECONDS)
+    return end
 
 
 def _end_all(workers: list[_Worker]) -> None:
