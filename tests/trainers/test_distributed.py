@@ -136,9 +136,8 @@ def test_a_worker_that_dies_fails_the_run_with_its_error_and_ends_the_others():
     log = RunLog("cluster", config.to_dict())
     trainer = threading.Thread(target=engine.execute, args=(config, log, RunControl()))
     trainer.start()
-    deadline = threading.Event()
-    while not log.batches and trainer.is_alive():
-        deadline.wait(0.1)
+    while not log.batches and trainer.is_alive():  # the workers have trained a batch
+        trainer.join(timeout=0.1)
     workers = cluster_workers()
     os.kill(workers[1], signal.SIGKILL)  # worker 1: the one that does not report
     trainer.join(timeout=60)
