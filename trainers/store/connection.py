@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -102,9 +103,27 @@ def _set_up_sqlite(dbapi_connection: sqlite3.Connection, record) -> None:
     dbapi_connection.isolation_level = None  # the driver's own BEGIN off: `_begin` emits ours
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
-    cursor.execute("PRAGMA journal_mode = WAL")  # kept in the file: every later opener has it
+    _use_write_ahead_log(cursor)
     cursor.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process loses nothing
     cursor.close()
+
+
+def _use_write_ahead_log(cursor: sqlite3.Cursor) -> None:
+    """Turns the journal into a write-ahead log, kept in the file for every later opener.
+
+    Changing the journal mode needs the database to itself, and SQLite answers "database is
+    locked" at once, without the busy timeout, while another process holds it (two processes
+    opening one new file at once): so wait here, as long as the busy timeout would.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _begin(connection: Connection) -> None:
