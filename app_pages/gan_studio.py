@@ -1,10 +1,11 @@
-"""The GAN studio: start a GAN and watch sixteen blobs of noise turn into digits.
+"""The GAN studio: start a GAN and watch blobs of noise turn into digits, one row per digit.
 
-The sidebar sets up the run. The defaults (`gan-classroom` trained by `gan_fit` on mnist-5k)
-draw recognisable digits within a few minutes on a laptop's CPU; `dcgan` is the guides' own,
-larger network. Every number starts from a GAN's default in `RunConfig`. Start hands the run to
-the worker thread like the Train page does, so a GAN queues behind the runs before it; the page
-only reads the run's snapshot once a second.
+The sidebar sets up the run. The defaults (`gan-conditional` trained by `gan_fit` on
+mnist-5k) draw every digit, recognisably, within a minute on a laptop's CPU, and draw the
+digits a person asks for while they train; `gan-classroom` is the same GAN without classes,
+and `dcgan` is the guides' own, larger network. Every number starts from a GAN's default in
+`RunConfig`. Start hands the run to the worker thread like the Train page does, so a GAN
+queues behind the runs before it; the page only reads the run's snapshot once a second.
 """
 
 import streamlit as st
@@ -15,7 +16,7 @@ from trainers import catalog
 from trainers.config import RunConfig
 
 ALL_CLASSES = "all"
-STUDIO_DEFAULTS = RunConfig.for_architecture("gan-classroom", style="gan_fit", epochs=30)
+STUDIO_DEFAULTS = RunConfig.for_architecture("gan-conditional", style="gan_fit", epochs=30)
 # Where the studio's widgets differ from the GAN settings' own labels and defaults.
 OVERRIDES = {
     "learning_rate": {"label": "Generator LR"},
@@ -75,9 +76,11 @@ job = live.start(worker, config, "gan_job", sidebar=True)
 if job is None:
     st.markdown(
         "A generator turns random noise into images; a discriminator tells them from real ones, "
-        "and each learns from the other. Press **Start** and watch the same sixteen points of "
-        "noise turn into digits. Pause to train one network alone for a single batch, or change "
-        "either network's learning rate while they train."
+        "and each learns from the other. Press **Start** and watch the same points of noise "
+        "turn into digits. The default networks are told which digit to draw: their grid has "
+        "a row per digit, and **Draw** asks them for the digits you pick while they train. "
+        "Pause to train one network alone for a single batch, or change either network's "
+        "learning rate while they train."
     )
 else:
     gan_view.show_studio(job)

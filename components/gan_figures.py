@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import plotly.graph_objects as go
-
 from components.figure_style import (
     COLORS,
     RIGHT_AXIS,
@@ -16,7 +14,6 @@ from components.figure_style import (
     figure,
     layout,
     mark_lines,
-    style_figure,
 )
 
 
@@ -48,10 +45,28 @@ def quality_figure(scored: list[dict], marks: Sequence[dict] = ()) -> PlainFigur
     )
 
 
-def histogram_figure(histogram: Sequence[int]) -> go.Figure:
-    """How many samples the reference classifier puts in each class: mode collapse shows."""
-    fig = go.Figure(go.Bar(x=list(range(len(histogram))), y=histogram))
-    fig.update_traces(marker_color=COLORS["training"])
-    fig.update_xaxes(title="predicted digit", dtick=1)
-    fig.update_yaxes(title="samples")
-    return style_figure(fig, "what the samples look like to a classifier", "histogram")
+def histogram_figure(histogram: Sequence[int], real_share: Sequence[float]) -> PlainFigure:
+    """The share of the samples the reference classifier puts in each class, beside the share
+    of real digits: a class the generator stopped drawing (mode collapse) shows as a gap.
+
+    Args:
+        histogram: how many samples fall in each class.
+        real_share: the share of each class among real digits, 0 to 1.
+    """
+    classes = list(range(len(histogram)))
+    total = sum(histogram) or 1
+    samples = {"type": "bar", "name": "samples", "x": classes}
+    samples |= {"y": [100 * count / total for count in histogram]}
+    samples["marker"] = {"color": COLORS["training"]}
+    real = {"type": "bar", "name": "real digits", "x": classes}
+    real |= {"y": [100 * share for share in real_share]}
+    real["marker"] = {"color": COLORS["mark"]}
+    return figure(
+        [samples, real],
+        layout(
+            "what the samples look like to a classifier",
+            "histogram",
+            xaxis={"title": {"text": "predicted digit"}, "dtick": 1},
+            yaxis={"title": {"text": "% of the samples"}, "rangemode": "tozero"},
+        ),
+    )

@@ -4,7 +4,9 @@ A GAN run reports a grid of samples from one fixed batch of noise every few step
 same sixteen blobs sharpen into the same sixteen digits as the generator learns. This view
 shows the latest grid large, a filmstrip of the earlier ones to scrub back through, the two
 networks' losses and the discriminator's verdicts, and, for digits, the Inception Score of the
-samples as judged by a reference classifier (`trainers.quality`).
+samples as judged by a reference classifier (`trainers.quality`), their diversity against
+real digits', and what changed between two grids (`components.grid_change`). A conditional
+GAN's grid has one row per class, and a person may ask it to draw other classes.
 
 The controls only leave requests in the run's `RunControl`; the worker applies them between
 two batches and marks each on the charts. While the run is paused, a person can train the
@@ -21,6 +23,7 @@ from components import (
     controls,
     figures,
     gan_figures,
+    grid_change,
     live,
     projector,
     registry,
@@ -30,6 +33,7 @@ from components import (
 )
 from components.images import filmstrip
 from components.settings_input import apply_input
+from trainers import catalog
 from trainers.events import DIVERGED, QUEUED
 from trainers.images import FILMSTRIP_SIDE, filmstrip_gif, image_grid, to_png, upscale
 from trainers.progress import overhead_text, progress_text
@@ -39,6 +43,7 @@ GRID_SIDE = FILMSTRIP_SIDE  # pixels on the short side of the large sample grid
 FILMSTRIP_FRAMES = 8  # grids in the filmstrip row, evenly spread over the run
 GAN_SMOOTHING = 0.9  # two networks that chase each other make noisy losses
 STEP_BUTTONS = {"discriminator": "Train D one batch", "generator": "Train G one batch"}
+COLLAPSE = 0.5  # a diversity below this share of the run's best so far warns of mode collapse
 
 
 def show_studio(job: Job) -> None:
@@ -120,6 +125,8 @@ def steer(job: Job) -> None:
         value=int(config.discriminator_steps),
         help=None,
     )
+    if catalog.ARCHITECTURES[config.architecture].conditional:
+        _draw(control, job.run_id)
     if control.paused:
         buttons = st.columns(3)
         for column, network in zip(buttons, [*STEP_BUTTONS, "both"], strict=True):
@@ -130,6 +137,26 @@ def steer(job: Job) -> None:
                 args=("step", network),
                 width="stretch",
             )
+
+
+def _draw(control, run_id: str) -> None:
+    """The Draw control of a conditional GAN: the next grid draws the classes picked."""
+    pick, draw = st.columns([4, 1], vertical_alignment="bottom")
+    classes = pick.multiselect(
+        "Draw these digits",
+        list(range(10)),
+        key=f"draw-{run_id}",
+        placeholder="every digit, one row each",
+        help="The next grid draws the digits picked, from the same noise, while the run goes "
+        "on training. Pick none to draw every digit again.",
+    )
+    draw.button(
+        "Draw",
+        key=f"draw-button-{run_id}",
+        on_click=control.request,
+        args=("draw", classes or list(range(10))),
+        width="stretch",
+    )
 
 
 def _samples(grids: list[dict], run_id: str) -> None:
@@ -144,6 +171,8 @@ def _samples(grids: list[dict], run_id: str) -> None:
     grid = grids[steps.index(st.session_state[key])]
     side = GRID_SIDE * 2 if projector.is_on() else GRID_SIDE  # the grid large on a projector
     caption = f"step {grid['step']}: samples from the same fixed noise"
+    if grid.get("classes"):
+        caption += ", one row each of " + ", ".join(map(str, grid["classes"]))
     shared.image(run_id, grid, side, caption=caption)
     if len(steps) > 1:
         st.select_slider(
@@ -157,6 +186,7 @@ def _samples(grids: list[dict], run_id: str) -> None:
         frames["pixels"] = image_grid([g["pixels"] for g in shown], columns=len(shown))
         caption = "filmstrip: " + ", ".join(f"step {g['step']}" for g in shown)
         shared.image(run_id, frames, 96, caption=caption)
+    grid_change.show(grids, run_id)
 
 
 def _quality(grids: list[dict], snapshot: dict) -> None:
@@ -178,7 +208,8 @@ def _quality(grids: list[dict], snapshot: dict) -> None:
         "Inception Score",
         f"{latest['inception_score']:.2f}",
         f"{latest['inception_score'] - before['inception_score']:+.2f}",
-        help="exp(E[KL(p(y|x) || p(y))]) of 256 samples: 1 for noise, about 8.9 for real digits.",
+        help=f"exp(E[KL(p(y|x) || p(y))]) of {sum(latest['histogram'])} samples: 1 for noise, "
+        "about 8.9 for real digits.",
     )
     confidence.metric(
         "Confidence",
@@ -190,10 +221,42 @@ def _quality(grids: list[dict], snapshot: dict) -> None:
         f"{scored[-1]['verdict']['fake']:.0%}",
         help="The discriminator's mean output on the grid above: the chance it says generated.",
     )
+    _diversity(scored)
     build = partial(gan_figures.quality_figure, scored, snapshot["marks"])
     shared.chart(snapshot, "quality", (), build)
-    build = partial(gan_figures.histogram_figure, latest["histogram"])
+    build = partial(gan_figures.histogram_figure, latest["histogram"], latest["real_histogram"])
     shared.chart(snapshot, "histogram", (), build)
+
+
+def _diversity(scored: list[dict]) -> None:
+    """The samples' diversity against real digits', with a warning when it collapses, and
+    for a conditional GAN how often it draws the digit asked for."""
+    latest = scored[-1]["quality"]
+    diversity, accuracy = st.columns(2)
+    diversity.metric(
+        "Diversity",
+        f"{latest['diversity']:.2f}",
+        help="How far each sample lies from its nearest neighbour among the samples, in the "
+        "reference classifier's features, over the same for real digits: 1 for samples as "
+        "varied as real digits, near 0 when the generator draws the same few images again.",
+    )
+    if "accuracy" in latest:
+        asked = {d: share for d, share in enumerate(latest["class_accuracy"]) if share is not None}
+        worst = min(asked, key=asked.get)
+        accuracy.metric(
+            "Drawn as asked",
+            f"{latest['accuracy']:.0%}",
+            help="The share of samples the reference classifier recognises as the digit they "
+            f"were drawn for. Hardest now: {worst}, at {asked[worst]:.0%}.",
+        )
+    best = max(grid["quality"]["diversity"] for grid in scored)
+    if latest["diversity"] < COLLAPSE * best:
+        st.warning(
+            f"Mode collapse? The samples' diversity fell from {best:.2f} to "
+            f"{latest['diversity']:.2f}: the generator draws the same few images again and "
+            "again. Lower its learning rate, or give the discriminator more steps.",
+            icon="⚠️",
+        )
 
 
 def _ending(result: dict, grids: list[dict]) -> None:

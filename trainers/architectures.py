@@ -31,11 +31,19 @@ class Classifier:
 
 @dataclass
 class GanNetworks:
-    """The two networks of a GAN."""
+    """The two networks of a GAN.
+
+    Attributes:
+        generator, discriminator: the networks; a conditional GAN's take `[noise, labels]`
+            and `[images, labels]`, with labels as integer classes.
+        latent_dim: the size of the noise input.
+        classes: how many classes a conditional GAN draws; None for an unconditional one.
+    """
 
     generator: keras.Model
     discriminator: keras.Model
     latent_dim: int
+    classes: int | None = None
 
 
 @keras.saving.register_keras_serializable(package="looplab")
@@ -61,6 +69,8 @@ def build(name: str, data, latent_dim: int = 128) -> Classifier | GanNetworks:
     info = catalog.ARCHITECTURES[name]
     builder = globals()[info.build]
     shape = tuple(data.x_train.shape[1:])
+    if info.conditional:
+        return builder(shape, latent_dim, data.num_classes)
     if info.is_gan:
         return builder(shape, latent_dim)
     outputs = data.num_classes or int(data.y_train.shape[-1])
@@ -153,17 +163,51 @@ def gan_classroom(shape: tuple, latent_dim: int) -> GanNetworks:
     return _gan(shape, latent_dim, _classroom_generator, _classroom_discriminator)
 
 
-def _gan(shape: tuple, latent_dim: int, generator, discriminator) -> GanNetworks:
-    # The generator upsamples twice by 2, from a map a quarter of the image's sides.
+def gan_conditional(shape: tuple, latent_dim: int, classes: int) -> GanNetworks:
+    """gan-classroom told the class of every image, so that it draws the digit asked for.
+
+    The generator reads the class beside the noise. The discriminator is a projection
+    discriminator (Miyato & Koyama, 2018): the class picks a direction in its feature space,
+    and how far an image's features point that way adds to its logit, so it judges "a real
+    image of this class", not just "a real image".
+    """
+    _check_sides(shape)
     height, width, channels = shape
+    noise = keras.Input(shape=(latent_dim,), name="noise")
+    label = keras.Input(shape=(), dtype="int32", name="label")
+    drawing = layers.Concatenate()([noise, layers.Embedding(classes, 16)(label)])
+    for layer in _classroom_generator(height // 4, width // 4, channels, latent_dim + 16).layers:
+        drawing = layer(drawing)
+    generator = keras.Model([noise, label], drawing, name="generator")
+
+    image = keras.Input(shape=shape, name="image")
+    label = keras.Input(shape=(), dtype="int32", name="label")
+    *feature_layers, logit_layer = _classroom_discriminator(shape).layers
+    features = image
+    for layer in feature_layers:
+        features = layer(features)
+    direction = layers.Embedding(classes, features.shape[-1])(label)
+    logit = layers.Add()([logit_layer(features), layers.Dot(axes=1)([direction, features])])
+    discriminator = keras.Model([image, label], logit, name="discriminator")
+    return GanNetworks(generator, discriminator, latent_dim, classes)
+
+
+def _gan(shape: tuple, latent_dim: int, generator, discriminator) -> GanNetworks:
+    _check_sides(shape)
+    height, width, channels = shape
+    return GanNetworks(
+        generator(height // 4, width // 4, channels, latent_dim), discriminator(shape), latent_dim
+    )
+
+
+def _check_sides(shape: tuple) -> None:
+    # The generator upsamples twice by 2, from a map a quarter of the image's sides.
+    height, width, _ = shape
     if height % 4 or width % 4:
         raise ConfigError(
             f"A GAN's generator upsamples twice by 2, so image sides must be multiples of 4. "
             f"Received: image shape {shape}"
         )
-    return GanNetworks(
-        generator(height // 4, width // 4, channels, latent_dim), discriminator(shape), latent_dim
-    )
 
 
 def _dcgan_discriminator(shape):

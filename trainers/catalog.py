@@ -105,6 +105,8 @@ class ArchitectureInfo:
             `(input_shape, outputs, data)` and returns a Keras model; a GAN's takes
             `(input_shape, latent_dim)` and returns its two networks.
         from_logits: whether a classifier outputs logits rather than probabilities.
+        conditional: whether a GAN is told each image's class: its builder also takes the
+            number of classes, and it needs a dataset with labels.
     """
 
     kinds: tuple[str, ...]
@@ -112,6 +114,7 @@ class ArchitectureInfo:
     description: str
     build: str
     from_logits: bool = False
+    conditional: bool = False
 
     @property
     def is_gan(self) -> bool:
@@ -150,6 +153,13 @@ ARCHITECTURES: dict[str, ArchitectureInfo] = {
     ),
     "gan-classroom": ArchitectureInfo(
         _IMAGE, _GENERATE, "a slim DCGAN that draws digits in minutes on a CPU", "gan_classroom"
+    ),
+    "gan-conditional": ArchitectureInfo(
+        _IMAGE,
+        _GENERATE,
+        "gan-classroom told each image's class: it draws the digit it is asked for",
+        "gan_conditional",
+        conditional=True,
     ),
 }
 DEFAULT_ARCHITECTURE = "mlp"
@@ -294,7 +304,9 @@ def architectures_for(kind: str, task: str) -> list[str]:
     return [
         name
         for name, info in ARCHITECTURES.items()
-        if kind in info.kinds and (task in info.tasks or info.is_gan and kind == "image")
+        if kind in info.kinds
+        and (task in info.tasks or info.is_gan and kind == "image")
+        and (task == "classification" or not info.conditional)  # a class to be told
     ]
 
 

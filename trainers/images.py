@@ -79,6 +79,33 @@ def image_grid(pixels_list: Sequence[ArrayLike], columns: int, fill: int = 255) 
     return grid
 
 
+def change(before: ArrayLike, after: ArrayLike, gain: float = 2.0) -> np.ndarray:
+    """Where two grids of the same noise differ: red over a dimmed copy of the later grid.
+
+    Args:
+        before, after: two grids of one run, uint8, of one shape.
+        gain: how much brighter than the change itself the red is drawn: with 2, a pixel that
+            changed by half its range is drawn fully red.
+
+    Returns:
+        An RGB uint8 image of the grids' shape, grey where nothing changed.
+
+    Raises:
+        ValueError: for grids of different shapes.
+    """
+    before, after = as_pixels(before).astype("float32"), as_pixels(after).astype("float32")
+    if before.shape != after.shape:
+        raise ValueError(
+            f"Only grids of one shape can be compared. Received: {before.shape} and {after.shape}"
+        )
+    difference, grey = np.abs(after - before), after
+    if after.ndim == 3:  # colour: the largest change of the three channels
+        difference, grey = difference.max(axis=2), after.mean(axis=2)
+    dim = 0.4 * grey
+    red = np.clip(dim + gain * difference, 0, 255)
+    return np.dstack([red, dim, dim]).round().astype(np.uint8)
+
+
 GIF_FRAME_MILLISECONDS = 250
 FILMSTRIP_SIDE = 448  # pixels on the short side of a filmstrip's frames
 

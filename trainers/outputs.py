@@ -205,7 +205,8 @@ def summarize(snapshot: dict, samples: Sequence[dict] = ()) -> dict:
         JSON-ready data: `status`, `error`, `config`, `train` and `validation` metrics of the
         last epoch (without any epoch, the running means of the last batch), `test` metrics
         (and `test_split`, the data they were measured on), `steps`, `examples_per_second`
-        over the whole run, `seconds` of training, and for GANs `samples`.
+        over the whole run, `seconds` of training, and for GANs `samples` and the `quality`
+        of the final samples (for digits; with `class_accuracy` for a conditional GAN).
         Metrics that are not finite (a diverged run) are written as null.
     """
     batches = snapshot["batches"]
@@ -233,6 +234,7 @@ def summarize(snapshot: dict, samples: Sequence[dict] = ()) -> dict:
     }
     if catalog.is_gan(snapshot["config"].get("architecture")):
         summary["samples"] = list(samples)
+        summary["quality"] = snapshot["result"].get("quality")
     return summary
 
 

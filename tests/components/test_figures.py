@@ -172,7 +172,7 @@ def test_every_figure_shares_one_look():
         figures.overlay_figure({"a": contestant(50)}),
         figures.multiple_figure("a", contestant(50), "step"),
         gan_figures.quality_figure(scored_grids([25])),
-        gan_figures.histogram_figure([1] * 10),
+        gan_figures.histogram_figure([1] * 10, [0.1] * 10),
     ]
 
     templates = [fig.to_dict()["layout"]["template"] for fig in drawn]
@@ -189,6 +189,7 @@ def test_the_live_figures_built_from_dicts_are_what_plotly_validates():
         figures.rate_figure(make_batches(50), marks),
         figures.epoch_figure([{"epoch": 1, "loss": 1.0, "val_loss": 2.0}], "loss"),
         gan_figures.quality_figure(scored_grids([25, 50]), marks),
+        gan_figures.histogram_figure([1] * 10, [0.1] * 10),
     ]
     for fig in drawn:
         validated = go.Figure(fig.to_dict())  # raises on any property Plotly does not know
@@ -330,11 +331,13 @@ def test_the_quality_figure_draws_the_score_and_the_confidence_on_two_axes():
     assert "discriminator steps 2" in texts(fig)
 
 
-def test_the_histogram_has_a_bar_per_digit():
-    counts = [30, 0, 25, 26, 0, 0, 60, 40, 37, 38]
+def test_the_histogram_has_a_bar_per_digit_beside_the_real_digits_share():
+    counts = [60, 0, 50, 52, 0, 0, 120, 80, 74, 76]  # 512 samples
 
-    fig = gan_figures.histogram_figure(counts)
+    fig = gan_figures.histogram_figure(counts, [0.1] * 10)
 
-    (bars,) = fig.data
-    assert list(bars.x) == list(range(10)) and list(bars.y) == counts
+    samples, real = fig.data
+    assert list(samples.x) == list(range(10))
+    assert list(samples.y) == pytest.approx([100 * count / 512 for count in counts])
+    assert real.name == "real digits" and list(real.y) == pytest.approx([10] * 10)
     assert fig.layout.xaxis.dtick == 1

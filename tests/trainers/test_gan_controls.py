@@ -50,9 +50,10 @@ def test_both_styles_draw_their_grids_from_one_fixed_noise(train, style):
     np.testing.assert_array_equal(strip[:, -8:], final[:8, 9:17])
 
 
+@pytest.mark.parametrize("architecture", ["gan-classroom", "gan-conditional"])
 @pytest.mark.parametrize("style", GAN_STYLES)
-def test_single_steps_train_only_the_chosen_network(worker, wait_until, style):
-    job = worker.submit(gan_config(style, image_every=10**6))
+def test_single_steps_train_only_the_chosen_network(worker, wait_until, style, architecture):
+    job = worker.submit(gan_config(style, architecture=architecture, image_every=10**6))
     control, log = job.control, job.log
     control.pause()  # takes effect after the first batch
     wait_until(lambda: marks_of(log, "pause"), "the run to pause")
@@ -98,3 +99,33 @@ def test_single_steps_train_only_the_chosen_network(worker, wait_until, style):
     # The generator's new learning rate shows on the batches after the pause.
     assert snapshot["batches"]["lr"][0] == pytest.approx(0.001)
     assert snapshot["batches"]["lr"][-1] == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize("style", GAN_STYLES)
+def test_draw_asks_a_conditional_gan_for_digits_while_it_trains(worker, wait_until, style):
+    job = worker.submit(gan_config(style, architecture="gan-conditional", image_every=4))
+    control, log = job.control, job.log
+    wait_until(lambda: log.snapshot()["images"], "the first grid")
+    control.request("draw", [7, 3])
+    wait_until(lambda: marks_of(log, "draw"), "the draw to take effect")
+    control.request("draw", [12])  # as a script might: no such digit
+    wait_until(lambda: len(marks_of(log, "draw")) == 2, "the second draw")
+    drawn_at = marks_of(log, "draw")[0]["step"]
+    wait_until(lambda: log.steps > drawn_at + 8, "training to go on after the draws")
+    control.stop()
+    wait_until(lambda: log.finished, "the run to stop")
+
+    snapshot = log.snapshot()
+    grids = snapshot["images"]
+    assert grids[0]["classes"] == list(range(10))  # one row per digit until asked
+    asked = [7] * 5 + [3] * 5  # each digit a band of rows, in the order asked
+    # The draw's grid comes at once, at the step it was asked, and the grids after keep it.
+    assert [grid["classes"] for grid in grids if grid["step"] >= drawn_at] == [asked] * len(
+        [grid for grid in grids if grid["step"] >= drawn_at]
+    )
+    assert any(grid["step"] == drawn_at for grid in grids)
+    assert len([grid for grid in grids if grid["step"] > drawn_at]) >= 2  # it trained on
+    first, second = (mark["value"] for mark in marks_of(log, "draw"))
+    assert first == [7, 3]
+    assert second == "ignored: Draw one or more classes from 0 to 9. Received: [12]"
+    assert not marks_of(log, "pause")  # drawing never paused the run

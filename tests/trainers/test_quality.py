@@ -14,6 +14,7 @@ from trainers.config import RunConfig
 from trainers.control import RunControl
 from trainers.datasets import load_dataset
 from trainers.events import COMPLETED, RunLog
+from trainers.gan_run import SCORE_SIZE
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,11 +51,37 @@ def test_real_digits_score_high_and_noise_scores_about_one(digits):
     assert noise["inception_score"] < 1.5, noise
 
 
-def test_mode_collapse_shows_in_the_histogram_and_the_score(digits):
+def test_mode_collapse_shows_in_the_histogram_the_score_and_the_diversity(digits):
     one_digit = np.repeat(digits[:1], 256, axis=0)
     score = quality.quality(one_digit)
     assert score["inception_score"] == pytest.approx(1.0, abs=1e-3)
     assert sorted(score["histogram"])[-2:] == [0, 256]
+    assert score["diversity"] == pytest.approx(0.0, abs=1e-6)
+    # Real digits are as varied as real digits; a few dozen of them, each drawn again and
+    # again, are not, though every class is there.
+    assert quality.quality(digits[1000:1512])["diversity"] == pytest.approx(1.0, abs=0.15)
+    assert quality.quality(np.tile(digits[:64], (8, 1, 1, 1)))["diversity"] < 0.1
+
+
+def test_the_real_histogram_is_the_share_of_each_class_among_real_digits(digits):
+    score = quality.quality(digits[:256])
+    assert sum(score["real_histogram"]) == pytest.approx(1.0)
+    assert all(0.08 < share < 0.12 for share in score["real_histogram"])  # about a tenth each
+
+
+def test_digits_drawn_for_classes_are_checked_against_them():
+    real = load_dataset("mnist-5k", validation_split=0)
+    images, labels = real.x_train[:500], real.y_train[:500]
+    right = quality.quality(images, labels)
+    shifted = quality.quality(images, (labels + 1) % 10)  # every image asked for another digit
+    assert right["accuracy"] > 0.9 and shifted["accuracy"] < 0.1
+    assert len(right["class_accuracy"]) == 10 and min(right["class_accuracy"]) > 0.75
+    assert "accuracy" not in quality.quality(images)
+
+
+def test_the_nearest_distance_is_the_mean_distance_to_the_nearest_other_row():
+    features = np.array([[0.0, 0.0], [3.0, 4.0], [3.0, 5.0]])
+    assert quality.nearest_distance(features) == pytest.approx((5 + 1 + 1) / 3, abs=1e-3)
 
 
 def test_only_28_by_28_grey_images_are_scored():
@@ -80,7 +107,7 @@ def test_gan_grids_carry_their_quality_and_the_run_ends_with_an_interpolation():
     assert [image["step"] for image in snapshot["images"]] == [2, 4]  # no duplicate at the end
     for image in snapshot["images"]:
         assert 1 <= image["quality"]["inception_score"] <= 10
-        assert sum(image["quality"]["histogram"]) == 256
+        assert sum(image["quality"]["histogram"]) == SCORE_SIZE
     result = snapshot["result"]
     assert result["quality"] == snapshot["images"][-1]["quality"]
     strip = result["interpolation"]

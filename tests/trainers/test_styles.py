@@ -119,9 +119,13 @@ def test_gans_stream_both_losses_and_a_sample_grid_every_few_steps(train, style,
     assert all(0 <= value <= 1 for value in rows["d_real"] + rows["d_fake"])
     grids = snapshot["images"]
     assert {grid["step"] for grid in grids} == {2, 4}
-    for grid in grids:  # 16 samples of 8x8, 4 by 4 with 1-pixel gaps
-        assert grid["pixels"].shape == (4 * 9 - 1, 4 * 9 - 1)
+    # 16 samples of 8x8, 4 by 4 with 1-pixel gaps; a conditional GAN's, 8 of each digit a row.
+    conditional = catalog.ARCHITECTURES[architecture].conditional
+    rows, columns = (10, 8) if conditional else (4, 4)
+    for grid in grids:
+        assert grid["pixels"].shape == (rows * 9 - 1, columns * 9 - 1)
         assert grid["pixels"].dtype == np.uint8
+        assert grid.get("classes") == (list(range(10)) if conditional else None)
 
 
 def test_train_on_batch_halves_the_learning_rate_at_the_chosen_epoch(train):

@@ -6,6 +6,7 @@ the store.
     python -m trainers race --optimizers sgd:0.01,adam:0.001 --epochs 1 --out runs/race
     python -m trainers list-runs
     python -m trainers export run-3 --format csv --out exported/
+    python -m trainers sample runs/gan --digit 7 --count 16 --out seven.png
 
 Each command is one module here with `add_command(subparsers)` and `command(args)`. Their
 options come from the settings the configurations describe (`trainers.cli.options`).
@@ -18,11 +19,18 @@ from __future__ import annotations
 
 import argparse
 
-from trainers.cli import export, list_runs, listing, race, run
+from trainers.cli import export, list_runs, listing, race, run, sample
 from trainers.cli.refusals import Parser
 
 PROG = "python -m trainers"
-COMMANDS = {"list": listing, "run": run, "race": race, "list-runs": list_runs, "export": export}
+COMMANDS = {
+    "list": listing,
+    "run": run,
+    "race": race,
+    "list-runs": list_runs,
+    "export": export,
+    "sample": sample,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
