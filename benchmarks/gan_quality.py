@@ -59,8 +59,9 @@ def scores_against_time(config: RunConfig, echo: bool = True) -> tuple[list[dict
     def report(event) -> None:
         if event.kind != "image" or not event.data.get("quality"):
             return
-        grid = {"seconds": time.perf_counter() - started, "step": event.step}
-        grids.append(grid | {"quality": event.data["quality"]})
+        seconds = time.perf_counter() - started
+        grid = {"seconds": seconds, "step": event.step, "quality": event.data["quality"]}
+        grids.append(grid)
         if echo:
             print(f"{grid['seconds']:7.1f} s  step {event.step:5d}  {describe(grid)}", flush=True)
 

@@ -51,7 +51,7 @@ def histogram_figure(histogram: Sequence[int], real_share: Sequence[float]) -> P
 
     Args:
         histogram: how many samples fall in each class.
-        real_share: the share of each class among real digits, 0 to 1.
+        real_share: the share of each class among real digits, 0 to 1; empty to leave out.
     """
     classes = list(range(len(histogram)))
     total = sum(histogram) or 1
@@ -62,7 +62,7 @@ def histogram_figure(histogram: Sequence[int], real_share: Sequence[float]) -> P
     real |= {"y": [100 * share for share in real_share]}
     real["marker"] = {"color": COLORS["mark"]}
     return figure(
-        [samples, real],
+        [samples, real] if real_share else [samples],
         layout(
             "what the samples look like to a classifier",
             "histogram",

@@ -43,7 +43,10 @@ GRID_SIDE = FILMSTRIP_SIDE  # pixels on the short side of the large sample grid
 FILMSTRIP_FRAMES = 8  # grids in the filmstrip row, evenly spread over the run
 GAN_SMOOTHING = 0.9  # two networks that chase each other make noisy losses
 STEP_BUTTONS = {"discriminator": "Train D one batch", "generator": "Train G one batch"}
-COLLAPSE = 0.5  # a diversity below this share of the run's best so far warns of mode collapse
+# A diversity that falls below this warns of mode collapse. Not a share of the run's best:
+# blobs of noise lie further apart than real digits do (diversity near 2). Nor from the start:
+# an untrained generator draws one grey smudge (near 0) for its first few grids.
+COLLAPSE = 0.5
 
 
 def show_studio(job: Job) -> None:
@@ -142,10 +145,11 @@ def steer(job: Job) -> None:
 def _draw(control, run_id: str) -> None:
     """The Draw control of a conditional GAN: the next grid draws the classes picked."""
     pick, draw = st.columns([4, 1], vertical_alignment="bottom")
-    classes = pick.multiselect(
+    key, every_digit = f"draw-{run_id}", list(range(10))
+    pick.multiselect(
         "Draw these digits",
-        list(range(10)),
-        key=f"draw-{run_id}",
+        every_digit,
+        key=key,
         placeholder="every digit, one row each",
         help="The next grid draws the digits picked, from the same noise, while the run goes "
         "on training. Pick none to draw every digit again.",
@@ -153,8 +157,8 @@ def _draw(control, run_id: str) -> None:
     draw.button(
         "Draw",
         key=f"draw-button-{run_id}",
-        on_click=control.request,
-        args=("draw", classes or list(range(10))),
+        # The digits as picked when Draw is pressed, not as this page run saw them.
+        on_click=lambda: control.request("draw", st.session_state[key] or every_digit),
         width="stretch",
     )
 
@@ -186,7 +190,7 @@ def _samples(grids: list[dict], run_id: str) -> None:
         frames["pixels"] = image_grid([g["pixels"] for g in shown], columns=len(shown))
         caption = "filmstrip: " + ", ".join(f"step {g['step']}" for g in shown)
         shared.image(run_id, frames, 96, caption=caption)
-    grid_change.show(grids, run_id)
+    grid_change.show(grids[: steps.index(grid["step"]) + 1], run_id)
 
 
 def _quality(grids: list[dict], snapshot: dict) -> None:
@@ -224,7 +228,9 @@ def _quality(grids: list[dict], snapshot: dict) -> None:
     _diversity(scored)
     build = partial(gan_figures.quality_figure, scored, snapshot["marks"])
     shared.chart(snapshot, "quality", (), build)
-    build = partial(gan_figures.histogram_figure, latest["histogram"], latest["real_histogram"])
+    # Runs stored by an older Looplab have no real digits' shares, nor a diversity.
+    real_share = latest.get("real_histogram", ())
+    build = partial(gan_figures.histogram_figure, latest["histogram"], real_share)
     shared.chart(snapshot, "histogram", (), build)
 
 
@@ -232,6 +238,8 @@ def _diversity(scored: list[dict]) -> None:
     """The samples' diversity against real digits', with a warning when it collapses, and
     for a conditional GAN how often it draws the digit asked for."""
     latest = scored[-1]["quality"]
+    if "diversity" not in latest:
+        return
     diversity, accuracy = st.columns(2)
     diversity.metric(
         "Diversity",
@@ -250,11 +258,12 @@ def _diversity(scored: list[dict]) -> None:
             f"were drawn for. Hardest now: {worst}, at {asked[worst]:.0%}.",
         )
     best = max(grid["quality"]["diversity"] for grid in scored)
-    if latest["diversity"] < COLLAPSE * best:
+    if latest["diversity"] < COLLAPSE <= best:
         st.warning(
             f"Mode collapse? The samples' diversity fell from {best:.2f} to "
-            f"{latest['diversity']:.2f}: the generator draws the same few images again and "
-            "again. Lower its learning rate, or give the discriminator more steps.",
+            f"{latest['diversity']:.2f} (real digits: 1): the generator draws the same few "
+            "images again and again. Lower its learning rate, or give the discriminator more "
+            "steps.",
             icon="⚠️",
         )
 

@@ -2,8 +2,9 @@
 
 Every grid draws the same fixed noise, so two grids differ only by what the generator learnt
 between their steps. Red marks the pixels that changed: early on the whole grid glows, later
-only the strokes still being redrawn do. A person picks the two steps; the view follows the
-newest two while the run trains, until they pick others.
+only the strokes still being redrawn do. The later grid is the one shown large above (the
+filmstrip's choice); a person picks the earlier one, by default the grid just before it,
+which the view follows while the run trains until they pick another.
 """
 
 from __future__ import annotations
@@ -18,25 +19,27 @@ SIDE = 224  # pixels on the short side of the change image
 
 
 def show(grids: list[dict], run_id: str) -> None:
-    """Draws the change between two grids of a run: the latest two, unless others are chosen.
+    """Draws the change from an earlier grid to the last of `grids`.
 
     Args:
-        grids: the run's sample grids (image events), oldest first.
+        grids: the run's sample grids (image events), oldest first, up to the one shown.
         run_id: the run they belong to.
     """
     if len(grids) < 2:
         return
-    steps = [grid["step"] for grid in grids]
+    *earlier, after = grids
+    steps = [grid["step"] for grid in earlier]
     key, follow = f"change-{run_id}", f"change-{run_id}-follow"
-    if st.session_state.get(follow, True) or not set(st.session_state.get(key, ())) <= set(steps):
-        st.session_state[key] = (steps[-2], steps[-1])
-    st.select_slider(
-        "What just changed: compare two grids",
-        steps,
-        key=key,
-        on_change=lambda: st.session_state.update({follow: st.session_state[key][1] == steps[-1]}),
-    )
-    before, after = (grids[steps.index(step)] for step in st.session_state[key])
+    if st.session_state.get(follow, True) or st.session_state.get(key) not in steps:
+        st.session_state[key] = steps[-1]  # the grid just before, unless another was picked
+    if len(steps) > 1:
+        st.select_slider(
+            f"What just changed: step {after['step']} against step",
+            steps,
+            key=key,
+            on_change=lambda: st.session_state.update({follow: st.session_state[key] == steps[-1]}),
+        )
+    before = earlier[steps.index(st.session_state[key])]
     pixels = change(before["pixels"], after["pixels"])
     moved = np.abs(after["pixels"].astype("int16") - before["pixels"]).mean() / 255
     image = {"step": (before["step"], after["step"]), "title": "change", "pixels": pixels}

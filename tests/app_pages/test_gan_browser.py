@@ -1,8 +1,10 @@
 """The GAN studio in a real Chromium against the real `streamlit run app.py` server.
 
-A person opens the studio, starts a GAN on the 8x8 digits, and watches the sample grid from the
-fixed noise redraw itself as the generator learns; pausing offers the single-step buttons, and
-Stop ends the run with its interpolation strip and downloads. No exception may show.
+A person opens the studio, starts its default GAN (conditional: a row per digit) on the 8x8
+digits, and watches the sample grid from the fixed noise redraw itself as the generator
+learns, with the change between the last two grids; asks it to draw only threes while it
+trains; pausing offers the single-step buttons, and Stop ends the run with its interpolation
+strip and downloads. No exception may show.
 """
 
 import re
@@ -54,6 +56,19 @@ def test_the_sample_grid_redraws_while_a_gan_trains(app_url, page):
     second = wait_for_new_grid(page, first)
     assert second[1] != first[1], "the grid's step changed but its image did not"
     expect(page.get_by_text("d_loss per batch").first).to_be_visible()
+    expect(page.get_by_text("one row each of 0, 1, 2, 3, 4, 5, 6, 7, 8, 9").first).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"red: where the samples changed from step"))
+    ).to_be_visible()
+
+    # Ask for threes while it trains: the next grid draws a row of threes for every digit.
+    page.locator('[data-testid="stMultiSelect"]').filter(has_text="Draw these digits").click()
+    page.get_by_role("option", name="3", exact=True).click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Draw", exact=True).click()
+    threes = "one row each of " + ", ".join(["3"] * 10)
+    expect(page.get_by_text(threes).first).to_be_visible(timeout=30_000)
+    wait_for_new_grid(page, second)  # still training: Draw never paused it
 
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Train G one batch")).to_be_visible(timeout=10_000)

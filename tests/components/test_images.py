@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from components.images import caption, filmstrip
 from trainers.images import (
     GIF_FRAME_MILLISECONDS,
+    change,
     filmstrip_gif,
     image_grid,
     tile,
@@ -133,3 +134,80 @@ def test_the_gallery_draws_a_captioned_image_per_example():
     assert len(app.columns) == 12 and len(images) == 7
     assert images[0].proto.imgs[0].caption == "true 1 → predicted 0"
     assert all(image.proto.imgs[0].url.endswith(".png") for image in images)
+
+
+def test_the_change_of_two_grids_is_red_where_they_differ_and_grey_elsewhere():
+    before = np.zeros((5, 5), np.uint8)
+    after = before.copy()
+    after[2, 2] = 200  # one pixel redrawn
+    after[0, 0] = before[0, 0] = 100  # one pixel the same in both, not black
+
+    changed = change(before, after)
+
+    assert changed.shape == (5, 5, 3) and changed.dtype == np.uint8
+    red, green, blue = changed[2, 2]
+    assert red == 255 and green == blue == 80  # fully red over a dimmed 200
+    assert tuple(changed[0, 0]) == (40, 40, 40)  # unchanged: grey, dimmed
+    assert tuple(changed[4, 4]) == (0, 0, 0)
+
+
+def test_only_grids_of_one_shape_can_be_compared():
+    with pytest.raises(ValueError, match=r"Received: \(5, 5\) and \(5, 6\)"):
+        change(np.zeros((5, 5), np.uint8), np.zeros((5, 6), np.uint8))
+
+
+def quality_panel(diversities: list, accuracy: float | None = None) -> AppTest:
+    """The GAN studio's quality panel for grids whose samples have these diversities (None:
+    as an older Looplab stored them, without) and, for the last, this accuracy."""
+
+    def page(diversities, accuracy):
+        from components import gan_view
+
+        grids = []
+        for step, diversity in enumerate(diversities):
+            scores = {"inception_score": 8.0, "confidence": 0.9, "histogram": [51] * 10}
+            if diversity is not None:
+                scores |= {"real_histogram": [0.1] * 10, "diversity": diversity}
+            grids.append({"step": step, "verdict": {"fake": 0.4, "real": 0.3}, "quality": scores})
+        if accuracy is not None:
+            grids[-1]["quality"] |= {"accuracy": accuracy, "class_accuracy": [1.0] * 9 + [0.5]}
+        gan_view._quality(grids, {"run_id": "run-1", "version": 1, "marks": []})
+
+    return AppTest.from_function(page, args=(diversities, accuracy), default_timeout=30).run()
+
+
+def test_the_quality_panel_shows_diversity_and_how_often_digits_come_out_as_asked():
+    app = quality_panel([0.9, 0.98], accuracy=0.95)
+
+    assert not app.exception
+    metrics = {metric.label: metric for metric in app.metric}
+    assert metrics["Diversity"].value == "0.98"
+    assert metrics["Drawn as asked"].value == "95%"
+    assert "Hardest now: 9, at 50%." in metrics["Drawn as asked"].proto.help
+    assert not app.warning
+
+
+def test_a_generator_whose_diversity_falls_is_warned_of_collapse():
+    app = quality_panel([1.0, 0.2])
+
+    assert not app.exception
+    assert "Drawn as asked" not in [metric.label for metric in app.metric]
+    (warning,) = app.warning
+    assert warning.value.startswith("Mode collapse? The samples' diversity fell from 1.00 to 0.20")
+
+
+def test_an_untrained_generator_drawing_one_smudge_is_not_a_collapse():
+    app = quality_panel([0.1, 0.2])  # the first grids of a run
+
+    assert not app.exception and not app.warning
+
+
+def test_a_gan_stored_before_diversity_was_measured_still_shows_its_scores():
+    app = quality_panel([None, None])
+
+    assert not app.exception
+    assert [metric.label for metric in app.metric] == [
+        "Inception Score",
+        "Confidence",
+        "D: generated",
+    ]
