@@ -35,7 +35,7 @@ class SharedView:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._snapshots: dict[str, tuple[float, dict]] = {}
+        self._snapshots: dict[str, tuple[float, dict, bool]] = {}  # when, what, whether final
         self._versions: dict[str, int] = {}
         self._kept: OrderedDict[Hashable, object] = OrderedDict()  # figures, and images as PNG
         self.builds = 0  # figures built so far, for tests and benchmarks
@@ -43,19 +43,20 @@ class SharedView:
         self._intervals: dict[str, float] = {}  # watched -> its sessions' interval now
 
     def snapshot(self, log: RunLog) -> dict:
-        """The run's snapshot, at most `FRESH_SECONDS` old, with its `version`."""
-        now = time.monotonic()
+        """The run's snapshot, at most `FRESH_SECONDS` old, with its `version`; once the run
+        has ended, one taken after its end (the page that reruns then draws it for good)."""
+        now, finished = time.monotonic(), log.finished
         with self._lock:
             taken = self._snapshots.get(log.run_id)
-            if taken is not None and now - taken[0] < FRESH_SECONDS:
+            if taken is not None and now - taken[0] < FRESH_SECONDS and taken[2] >= finished:
                 return taken[1]
         snapshot = log.snapshot()
         with self._lock:
             version = self._versions.get(log.run_id, 0) + 1
             self._versions[log.run_id] = version
             snapshot["version"] = version
-            self._snapshots[log.run_id] = (now, snapshot)
-            for run_id, (at, _) in list(self._snapshots.items()):  # no one watches them now
+            self._snapshots[log.run_id] = (now, snapshot, finished)
+            for run_id, (at, *_) in list(self._snapshots.items()):  # no one watches them now
                 if now - at > FORGET_SECONDS:
                     del self._snapshots[run_id]
         return snapshot

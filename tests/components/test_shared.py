@@ -74,6 +74,16 @@ def test_a_later_moment_shows_the_new_batches():
     assert after is not before and after.data[0].x[-1] == 50 and before.data[0].x[-1] == 49
 
 
+def test_the_end_of_a_run_is_seen_at_once_not_a_moment_later():
+    # The page that reruns when a run ends draws for good: it must not get the moment before.
+    view, log = SharedView(), training_log(50)
+    running = view.snapshot(log)
+    log.emit("end", 50, {"status": "completed", "result": {}})
+    ended = view.snapshot(log)  # well within FRESH_SECONDS of the last
+    assert running["status"] == "running" and ended["status"] == "completed"
+    assert view.snapshot(log) is ended  # and shared as before, from then on
+
+
 def test_a_stored_snapshot_without_a_version_is_drawn_afresh():
     view = SharedView()
     snapshot = training_log(10).snapshot()
