@@ -6,8 +6,8 @@ own sides in turns so that its ratios are measured side by side; then the table 
 results are written to a JSON file with the machine and the date, and the README's speed
 section is rewritten from that file.
 
-    python -m benchmarks                  # everything, about twenty minutes
-    python -m benchmarks --quick          # shorter windows and fewer repeats: a few minutes
+    python -m benchmarks                  # everything, about fifty minutes (thirty: the GANs)
+    python -m benchmarks --quick          # shorter windows, fewer repeats: a quarter of an hour
     python -m benchmarks --only viewers,latency
     python -m benchmarks --readme-only    # the README from benchmarks/results.json, no measuring
 
@@ -74,7 +74,7 @@ def run(name: str, quick: bool) -> list[dict] | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="shorter: a few minutes in all")
+    parser.add_argument("--quick", action="store_true", help="shorter: a quarter of an hour in all")
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"default {RESULTS.name}")
     parser.add_argument("--only", type=names, default=list(MODULES), help="NAME[,NAME]")
     parser.add_argument(

@@ -97,8 +97,8 @@ def section(results: dict) -> str:
         "Each figure is a median over repeats taken in turns in one run, so that whatever else "
         "the machine does slows all sides of a ratio alike; a benchmark with a server runs it "
         "on one core and the browser on the other. `python -m benchmarks` measures them all "
-        "again and rewrites this section (`--quick`: shorter, in a few minutes; `--only NAME` "
-        "for some; `--readme-only` from `benchmarks/results.json`)."
+        "again and rewrites this section (`--quick`: shorter, in a quarter of an hour; "
+        "`--only NAME` for some; `--readme-only` from `benchmarks/results.json`)."
     )
     lines = [
         f"Measured on {results['date']} by `{results['command']}`:",
