@@ -31,10 +31,11 @@ def choose_config() -> RunConfig:
     """Draws the widgets of a GAN run; returns the run they describe."""
     dataset = st.selectbox("Dataset", catalog.image_datasets(), key="gan_dataset")
     digit = st.selectbox(
-        "Draw only one class",
+        "Train on one class only",
         [ALL_CLASSES, *range(10)],
         key="gan_class",
-        help="Train on the images of one class only, e.g. only the digit 3.",
+        help="Train on the images of one class only, e.g. only the digit 3. A conditional "
+        "GAN then learns that class alone; to see one digit, Draw it while the GAN trains.",
     )
     architecture = select(
         "Networks",
