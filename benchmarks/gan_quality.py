@@ -216,7 +216,8 @@ def main() -> None:
     arguments = parser.parse_args()
 
     quality.reference_classifier()  # trained once and cached, outside the timed run
-    config = studio_config(arguments.minutes, **given(arguments, RunConfig))
+    settings = given(arguments, RunConfig)  # `minutes` is a setting too: studio_config's own
+    config = studio_config(settings.pop("minutes"), **settings)
     print(
         f"{config.architecture} / {config.style} / {config.optimizer} "
         f"(G {config.learning_rate:g}, D {config.discriminator_learning_rate:g}), "

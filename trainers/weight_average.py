@@ -13,6 +13,7 @@ import keras
 import tensorflow as tf
 
 DECAY = 0.999  # each step moves the average a thousandth of the way: about 1,000 steps' memory
+EVERY = 4  # steps between two moves of the average: one move costs about 0.6 ms on 2 cores
 
 
 class WeightAverage:
@@ -35,13 +36,18 @@ class WeightAverage:
     def update(self, step: int) -> None:
         """Moves the average towards the network's weights after training step `step`.
 
-        Early on the average forgets faster (a decay of `(1 + step) / (10 + step)` until it
-        reaches `decay`), so that the first samples do not lag behind the network's.
+        The average moves every `EVERY` steps, by as much as `EVERY` steps' moves would: the
+        weights change little from one step to the next, and copying them every step would
+        cost a few percent of a small GAN's training. Early on the average forgets faster (a
+        decay of `(1 + step) / (10 + step)` until it reaches `decay`), so that the first
+        samples do not lag behind the network's.
         """
-        decay = min(self.decay, (1 + step) / (10 + step))
+        if step % EVERY:
+            return
+        decay = min(self.decay, (1 + step) / (10 + step)) ** EVERY
         self._move(tf.constant(decay, dtype="float32"))
 
-    @tf.function  # one call per step for all the weights, not one per weight
+    @tf.function  # one call for all the weights, not one per weight
     def _move(self, decay: tf.Tensor) -> None:
         for average, weight in zip(self.model.weights, self.network.weights, strict=True):
-            average.assign(decay * average + (1 - decay) * weight)
+            average.assign_sub((1 - decay) * (average - weight))
