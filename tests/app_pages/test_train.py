@@ -24,11 +24,20 @@ ENGINE_READY_SECONDS = 120  # TensorFlow loads on the worker thread, slowly on a
 
 
 @pytest.fixture
-def page() -> AppTest:
-    """The Train page, drawn once the worker has loaded TensorFlow (so Start can be enabled)."""
+def page(until) -> AppTest:
+    """The Train page, drawn once the worker has loaded TensorFlow (so Start can be enabled).
+
+    Afterwards every run still paused, training or queued is stopped, so that a test that
+    failed midway does not hold the shared worker from the tests after it.
+    """
     worker().load_engine()  # as app.py does once its first page is drawn
     assert worker().ready.wait(ENGINE_READY_SECONDS), "the worker did not load TensorFlow"
-    return AppTest.from_file(PAGE, default_timeout=60).run()
+    yield AppTest.from_file(PAGE, default_timeout=60).run()
+    left = [job for job in worker().jobs() if not job.log.finished]
+    for job in left:
+        job.control.stop()
+        job.control.resume()
+    until(lambda: all(job.log.finished for job in left), 120, "the test's runs to stop")
 
 
 def job_of(page: AppTest):
