@@ -9,12 +9,14 @@ shared by every browser tab.
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.registry import worker
+from components.shared import FRESH_SECONDS
 from trainers.config import RunConfig
 from trainers.settings import settings_of
 
@@ -58,10 +60,34 @@ def wait_until(page: AppTest, until):
     return wait
 
 
-def steps_shown(page: AppTest) -> int:
-    """The step count the progress bar shows, e.g. 12 in "epoch 1/50 · step 12/400 · ..."."""
-    text = page.get("progress")[0].proto.text
-    return int(re.search(r"step (\d+)", text).group(1))
+@pytest.fixture
+def until_shown(page: AppTest):
+    """`until_shown(condition, what, seconds=30)`: reruns the page until `condition(page)`.
+
+    Sessions share a snapshot of the moment, at most `FRESH_SECONDS` old, and a paused run
+    records no events to wait on: so the page is drawn again until it shows what is expected,
+    and an exception on it fails at once.
+    """
+
+    def wait(condition, what: str, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while True:
+            page.run()
+            assert not page.exception, page.exception[0].value
+            if condition(page):
+                return
+            shown = [getattr(element, "value", element.type) for element in page.main]
+            assert time.monotonic() < deadline, f"waited {seconds} s for {what}; shown: {shown}"
+            time.sleep(FRESH_SECONDS / 5)  # the shared snapshot's next moment
+
+    return wait
+
+
+def steps_shown(page: AppTest) -> int | None:
+    """The step count the progress bar shows, e.g. 12 in "epoch 1/50 · step 12/400 · ...";
+    None without a progress bar."""
+    bars = page.get("progress")
+    return int(re.search(r"step (\d+)", bars[0].proto.text).group(1)) if bars else None
 
 
 def test_the_page_modules_load_without_tensorflow():
@@ -141,7 +167,7 @@ def test_the_number_inputs_take_their_labels_bounds_and_defaults_from_the_run_se
         assert (widget.label, widget.value) == (settings[key].label, settings[key].default)
 
 
-def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page, wait_until):
+def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page, wait_until, until_shown):
     page.selectbox(key="dataset").select("digits").run()
     page.number_input(key="epochs").set_value(50)
     page.number_input(key="max_examples").set_value(500).run()
@@ -152,10 +178,8 @@ def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page, wait_u
     page.button(key="pause").click().run()
     assert page.button(key="resume")  # the button turns into Resume at once
     wait_until(lambda: any(m["kind"] == "pause" for m in first.log.marks), what="pause")
-    # Sessions share a snapshot of the moment (at most half a second old): wait for a fresh one.
-    shows_the_pause = lambda: steps_shown(page.run()) == first.log.steps  # noqa: E731
-    wait_until(shows_the_pause, what="the page to show the paused run")
-    held = steps_shown(page)
+    held = first.log.steps
+    until_shown(lambda page: steps_shown(page) == held, f"the paused run's step {held}")
 
     # A paused run still takes requests between batches: once the new learning rate is marked,
     # the worker has been round its pause loop, and no batch may have trained meanwhile.
@@ -164,7 +188,7 @@ def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page, wait_u
     wait_until(lambda: first.log.marks[-1]["kind"] == "learning_rate", what="the new lr")
     pause, rate = first.log.marks[-2:]
     assert rate["value"] == 0.0005
-    assert rate["step"] == pause["step"] and steps_shown(page) == held
+    assert rate["step"] == pause["step"] and first.log.steps == held
 
     # A second run while the first holds the worker.
     page.button(key="train_job_start").click().run()
@@ -176,8 +200,7 @@ def test_pause_holds_the_run_a_second_start_queues_and_stop_ends_it(page, wait_u
     first.control.stop()
     wait_until(lambda: first.log.finished and job_of(page).log.finished, what="both runs to end")
     assert first.log.status == "stopped" and job_of(page).log.status == "stopped"
-    says_stopped = lambda: any("stopped" in w.value for w in page.run().warning)  # noqa: E731
-    wait_until(says_stopped, what="the page to say the run stopped (its snapshot is shared)")
+    until_shown(lambda page: any("stopped" in w.value for w in page.warning), "'stopped'")
 
 
 def test_a_run_on_two_worker_processes_starts_here_and_says_how_it_spreads(page, wait_until):
