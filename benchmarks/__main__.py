@@ -33,6 +33,7 @@ from benchmarks import report  # noqa: E402 (after the environment TensorFlow re
 
 MODULES = (
     "instrumentation",
+    "styles",
     "distributed",
     "viewers",
     "latency",

@@ -83,19 +83,20 @@ class ModelStepper:
         return metrics
 
 
-def _module(style: str) -> ModuleType:
+def module_of(style: str) -> ModuleType:
+    """The module of a training style, e.g. `trainers.styles.loop` for `loop_function`."""
     return importlib.import_module(f"trainers.styles.{STYLES[style].module}")
 
 
 def trainer_for(style: str) -> Callable:
     """The function that trains a `Run` in this style."""
-    module = _module(style)
+    module = module_of(style)
     return lambda run: module.train(run, **STYLES[style].options)
 
 
 def stepper_for(style: str, run) -> Stepper:
     """The `Stepper` that trains `run` in this style (a style that trains one network)."""
-    return _module(style).stepper(run, **STYLES[style].options)
+    return module_of(style).stepper(run, **STYLES[style].options)
 
 
 def source_of(style: str) -> str:

@@ -19,9 +19,9 @@ def make_steps(run, use_tf_function=False):
     """Builds this run's training step and its end-of-epoch validation.
 
     Returns:
-        `train_step(x, y, sample_weight)`, which trains on one batch and returns its loss;
-        the training metric it updates; and `end_epoch()`, which validates, returns the
-        epoch's metrics (the loss too) and resets them all.
+        `train_step(x, y, sample_weight)`, which trains on one batch and returns its loss
+        and the training metric's running value; that metric; and `end_epoch()`, which
+        validates, returns the epoch's metrics (the loss too) and resets them all.
     """
     model = run.model
     # Instantiate an optimizer, a loss function and the metrics.
@@ -40,7 +40,8 @@ def make_steps(run, use_tf_function=False):
         grads = tape.gradient(loss_value, model.trainable_weights)
         optimizer.apply_gradients(zip(grads, model.trainable_weights))
         train_metric.update_state(y, logits, sample_weight=sample_weight)
-        return loss_value
+        # The running metric is read here, inside the compiled step, for the live charts.
+        return loss_value, train_metric.result()
 
     def test_step(x, y):
         val_logits = model(x, training=False)
@@ -79,9 +80,9 @@ def train(run, use_tf_function=False):
     for epoch in range(run.epochs):
         # Iterate over the batches of the dataset.
         for step, (x, y, sample_weight) in enumerate(run.batches(epoch)):
-            loss_value = train_step(x, y, sample_weight)
+            loss_value, metric_value = train_step(x, y, sample_weight)
             # The loss is this batch's own; the metric is a mean over the epoch so far.
-            means = {train_metric.name: train_metric.result()}
+            means = {train_metric.name: metric_value}
             if not run.report_batch(epoch, step, own={"loss": loss_value}, means=means):
                 return
 
@@ -93,7 +94,7 @@ def stepper(run, use_tf_function=False):
     train_step, train_metric, end_epoch = make_steps(run, use_tf_function)
 
     def train_batch(x, y, sample_weight):
-        loss_value = train_step(x, y, sample_weight)
-        return {"loss": loss_value}, {train_metric.name: train_metric.result()}
+        loss_value, metric_value = train_step(x, y, sample_weight)
+        return {"loss": loss_value}, {train_metric.name: metric_value}
 
     return Steps(train_batch, end_epoch)
