@@ -79,7 +79,10 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool) -> None:
     if job is not None and ongoing:
         steer(job)
     if snapshot["status"] == QUEUED:
-        st.info("Queued: this run starts when the runs before it have ended.", icon="⏳")
+        st.info(
+            "Queued: this run starts when the runs before it have ended.",
+            icon=":material/hourglass_top:",
+        )
         return
     grids = [image for image in snapshot["images"] if "verdict" in image]
     # On a projector the samples take the whole width, the scores come below them.
@@ -264,7 +267,7 @@ def _diversity(scored: list[dict]) -> None:
             f"{latest['diversity']:.2f} (real digits: 1): the generator draws the same few "
             "images again and again. Lower its learning rate, or give the discriminator more "
             "steps.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
 
 

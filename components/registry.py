@@ -34,7 +34,7 @@ def keep_keras_session() -> None:
     keras.backend.clear_session = lambda *args, **kwargs: None
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def store() -> stores.Store:
     """The store of this process (`$LOOPLAB_HOME/looplab.db`); runs that a process left
     unfinished when it died are marked `interrupted` as it opens."""
@@ -43,7 +43,7 @@ def store() -> stores.Store:
     return opened
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def store_writer() -> stores.StoreWriter:
     """The one writer of this process: every job of the worker goes through it."""
     return stores.StoreWriter(store())
@@ -72,7 +72,7 @@ def queue_limits() -> QueueLimits:
     return QueueLimits(**limits)
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def worker() -> Worker:
     """The one worker of this process; its thread loads TensorFlow at `Worker.load_engine()`.
 

@@ -98,7 +98,7 @@ def _status(snapshot: dict, position: int) -> None:
         st.info(
             "Starting: loading the data and building the model (the first run also waits for "
             "TensorFlow to load)…",
-            icon="⏳",
+            icon=":material/hourglass_top:",
         )
         return
     if status == FAILED:

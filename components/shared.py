@@ -115,7 +115,7 @@ class SharedView:
         return built
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def shared_view() -> SharedView:
     """The process's one `SharedView`, for every session."""
     return SharedView()

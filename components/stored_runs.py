@@ -140,7 +140,7 @@ def _with_batches(snapshot: dict, batches: dict[str, dict]) -> dict:
     return grown
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def reader() -> SnapshotReader:
     """The process's one reader of the process's store (`registry.store()`)."""
     return SnapshotReader(registry.store())
