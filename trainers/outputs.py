@@ -163,6 +163,7 @@ def write_race(snapshot: dict, folder: str | Path) -> dict:
     Returns:
         The summary: the race's `status`, `error` and `config`; per contestant its optimizer
         and learning rate, `status`, final `train`, `validation` and `test` metrics, `steps`,
+        `error` (None unless it failed),
         `ms_per_step`, the `initial_weights` fingerprint and its `metrics_csv` file; the
         `leaderboard` (at the race's target accuracy); and `same_initial_weights`, whether
         every fingerprint is the same.
@@ -178,6 +179,7 @@ def write_race(snapshot: dict, folder: str | Path) -> dict:
         contestants[label] = {
             **snapshot["config"]["contestants"][label],
             **{key: final[key] for key in ("status", "train", "validation", "test", "steps")},
+            "error": run["error"],
             "ms_per_step": ms_per_step(run["batches"]),
             "initial_weights": fingerprints.get(label),
             "metrics_csv": name,

@@ -11,12 +11,13 @@ then, in its recorder, as it would break a single run.
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from trainers import catalog, race, stylelab, summaries
+from trainers import catalog, cli, race, stylelab, summaries
 from trainers.control import RunControl
 from trainers.events import COMPLETED, DIVERGED, FAILED
 from trainers.group import GroupLog, GroupRunConfig
@@ -203,3 +204,25 @@ def test_a_style_that_breaks_fails_alone_and_the_lab_completes(worker, wait_unti
     errors = [error.value for error in page.error]
     assert errors == [snapshot["error"], f"**{broken}** failed: {failed['error']}"]
     assert [expander.label for expander in page.expander] == [f"Traceback of {broken}"]
+
+
+def test_the_command_line_race_with_a_broken_contestant_exits_1_and_names_it(
+    monkeypatch, tmp_path, capsys
+):
+    add_broken_optimizers(monkeypatch)
+    out, broken = tmp_path / "race", f"{BREAKS_AS_IT_TRAINS} 0.01"
+    status = cli.main(
+        [
+            "race", "--dataset", "digits", "--style", "train_step", "--epochs", "1",
+            "--optimizers", f"sgd:0.01,{BREAKS_AS_IT_TRAINS}:0.01", "--max-examples", "256",
+            "--out", str(out),
+        ]
+    )  # fmt: skip
+
+    assert status == 1
+    contestants = json.loads((out / "summary.json").read_text())["contestants"]
+    sgd = contestants["sgd 0.01"]
+    assert (sgd["status"], sgd["error"]) == (COMPLETED, None)
+    assert contestants[broken]["status"] == FAILED
+    assert contestants[broken]["error"].startswith("TypeError: ")
+    assert f"error: {broken} failed: TypeError: " in capsys.readouterr().err

@@ -84,7 +84,8 @@ def command(args: argparse.Namespace) -> int:
     race exists (`trainers.cli.refusals`).
 
     Returns:
-        The exit status: 0 for a race that ran to its end, 1 for one that failed.
+        The exit status: 0 for a race whose every contestant ran to its end (or diverged), 1
+        for one in which a contestant failed, or every one did.
     """
     try:
         config = config_from(args)
@@ -110,7 +111,7 @@ def command(args: argparse.Namespace) -> int:
     if summary["error"]:
         print(f"error: {summary['error']}", file=sys.stderr)
     print(f"stored as {log.run_id} · files in {args.out}")
-    return 1 if summary["status"] == FAILED else 0
+    return 1 if summary["error"] else 0  # the race's error names the contestants that failed
 
 
 def _short(value) -> str:
