@@ -19,7 +19,6 @@ from trainers.cli.refusals import check_data, check_run_name
 from trainers.config import ConfigError
 from trainers.control import RunControl
 from trainers.datasets import DatasetError
-from trainers.events import FAILED
 from trainers.group import GroupLog, GroupRunConfig
 from trainers.outputs import write_race
 from trainers.race import MAX_CONTESTANTS, MIN_CONTESTANTS, RaceConfig, execute, parse_contestants
