@@ -16,15 +16,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 
 from trainers.config import RunConfig
 from trainers.events import COMPLETED, RUNNING, STOPPED, RunLog
 from trainers.store import Store
+from trainers.store import writer as writer_module
 from trainers.store.liveness import HOST, STALE_SECONDS
 from trainers.store.paths import DATABASE_URL_VARIABLE
-from trainers.store.schema import HEAD
+from trainers.store.schema import HEAD, runs
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 1500
@@ -61,6 +63,7 @@ print(*taken)
 OPEN = """
 import logging, sys
 from trainers.store import Store
+from trainers.store import writer as writer_module
 print("ready", flush=True)
 logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
 sys.stdin.readline()
@@ -136,21 +139,26 @@ def test_runs_whose_process_is_gone_show_interrupted(store, writer):
     dead_pid = int(ended.stdout)
     now = time.time()
 
-    def row(run_id: str, status: str, pid: int, host: str, heartbeat: float) -> dict:
+    def row(run_id: str, status: str, pid: int, host: str) -> dict:
         return {
             "run_id": run_id, "name": run_id, "kind": "script", "owner": "script",
-            "created": now, "steps": 0, "config": "{}",
-            "status": status, "pid": pid, "host": host, "heartbeat": heartbeat,
+            "created": now, "steps": 0, "config": "{}", "status": status, "pid": pid, "host": host,
         }  # fmt: skip
 
-    store.insert_runs(
+    store.insert_runs(  # each with a heartbeat of now
         [
-            row("dead", RUNNING, dead_pid, HOST, now),  # its process has ended
-            row("silent", "queued", 1, "elsewhere", now - 2 * STALE_SECONDS),  # no heartbeat
-            row("afar", RUNNING, 1, "elsewhere", now),  # another host's, alive
-            row("done", COMPLETED, dead_pid, HOST, now - 99),  # ended before its process
+            row("dead", RUNNING, dead_pid, HOST),  # its process has ended
+            row("silent", "queued", 1, "elsewhere"),  # its heartbeat stops, below
+            row("afar", RUNNING, 1, "elsewhere"),  # another host's, alive
+            row("done", COMPLETED, dead_pid, HOST),  # ended before its process
         ]
     )
+    with store.writer_engine.begin() as connection:
+        connection.execute(
+            update(runs)
+            .where(runs.c.run_id == "silent")
+            .values(heartbeat=runs.c.heartbeat - 2 * STALE_SECONDS)
+        )
     alive = RunLog(store.new_run_id("script"), {})
     writer.follow(alive, kind="script", owner="script")
     alive.emit("start", 0, {})
@@ -163,6 +171,21 @@ def test_runs_whose_process_is_gone_show_interrupted(store, writer):
         alive.run_id: RUNNING,
     }  # fmt: skip
     assert store.mark_interrupted() == []
+
+
+def test_a_script_whose_clock_is_an_hour_behind_stays_alive_on_the_dashboard(
+    store, writer, monkeypatch
+):
+    # Another machine's clock: the writer's own time is an hour behind the database's.
+    behind = SimpleNamespace(time=lambda: time.time() - 3600, thread_time=time.thread_time)
+    monkeypatch.setattr(writer_module, "time", behind)
+    log = RunLog(store.new_run_id("script"), {})
+    writer.follow(log, kind="script", owner="script")
+    log.emit("start", 0, {})
+    writer.flush()
+
+    assert store.mark_interrupted() == []
+    assert store.run(log.run_id)["status"] == RUNNING
 
 
 def test_two_scripts_given_the_database_url_write_it_at_once(database_url):

@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL
 
 from trainers.events import INTERRUPTED, QUEUED, RUNNING
 from trainers.store import codec, names, reading
+from trainers.store.clock import database_now
 from trainers.store.connection import open_database, shown
 from trainers.store.errors import RunNotFound
 from trainers.store.liveness import is_gone
@@ -186,19 +187,19 @@ class Store:
         A process is gone when its id is dead on this host, or when it has not refreshed its
         runs' heartbeat for `liveness.STALE_SECONDS`. Returns the ids marked.
         """
-        now = time.time()
-        live = select(runs.c.run_id, runs.c.pid, runs.c.host, runs.c.heartbeat).where(
-            runs.c.status.in_(LIVE)
-        )
+        # Heartbeats are the database's time (`clock`): so is the time they are measured at.
+        live = select(
+            runs.c.run_id, runs.c.pid, runs.c.host, runs.c.heartbeat, database_now()
+        ).where(runs.c.status.in_(LIVE))
         with self._reader.connect() as connection:
-            gone = [row.run_id for row in connection.execute(live) if is_gone(*row[1:], now)]
+            gone = [row.run_id for row in connection.execute(live) if is_gone(*row[1:])]
         if not gone:
             return []
         with self._writer.begin() as connection:
             # Checked again under the write lock (on a server, the rows' locks: FOR UPDATE),
             # as a heartbeat may have come meanwhile.
             rows = connection.execute(live.where(runs.c.run_id.in_(gone)).with_for_update())
-            gone = [row.run_id for row in rows if is_gone(*row[1:], now)]
+            gone = [row.run_id for row in rows if is_gone(*row[1:])]
             connection.execute(
                 update(runs)
                 .where(runs.c.run_id.in_(gone), runs.c.status.in_(LIVE))
@@ -219,9 +220,10 @@ class Store:
     # For the writer.
 
     def insert_runs(self, rows: list[dict]) -> None:
-        """Inserts run rows (see `trainers.store.writer`), in one transaction."""
+        """Inserts run rows (see `trainers.store.writer`), in one transaction, their first
+        heartbeat stamped by the database's clock."""
         with self._writer.begin() as connection:
-            connection.execute(insert(runs), rows)
+            connection.execute(insert(runs).values(heartbeat=database_now()), rows)
 
     def _update(self, run_id: str, **values) -> None:
         with self._writer.begin() as connection:

@@ -3,7 +3,9 @@
 A process killed with SIGKILL cannot say that its run ended. Each writer therefore stamps its
 live runs with a heartbeat every second; a run left `queued` or `running` is taken as
 interrupted when its process is gone from this host, or when its heartbeat is older than
-`STALE_SECONDS` (another host's process, or a process id reused since).
+`STALE_SECONDS` (another host's process, or a process id reused since). Heartbeats are stamped
+and measured by the database's clock (`trainers.store.clock`), so hosts need not agree on the
+time.
 """
 
 from __future__ import annotations

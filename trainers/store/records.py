@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Dialect
 
 from trainers.events import BATCH_FIELDS, FINISHED, RUNNING, Event
 from trainers.store import codec, reading
+from trainers.store.clock import database_now
 from trainers.store.schema import batches, epochs, images, marks, runs
 
 _FIELDS = frozenset(BATCH_FIELDS)
@@ -52,16 +53,17 @@ class RunState:
 
 
 def write_events(
-    connection: Connection, state: RunState, events: list[tuple[Event, float]], now: float
+    connection: Connection, state: RunState, events: list[tuple[Event, float]]
 ) -> RunState:
-    """Writes one run's events (each with the time it came) and updates its row.
+    """Writes one run's events (each with the time it came) and updates its row, its
+    heartbeat too.
 
     Returns:
         The run's state after these events, for the caller to keep once the transaction has
         committed. A run whose row is gone (deleted meanwhile) comes back `deleted`, and
         nothing is written.
     """
-    values: dict = {"heartbeat": now}
+    values: dict = {}
     rows: dict[str, list[dict]] = {"batch": [], "epoch": [], "mark": [], "image": []}
     result = state.result
     for event, at in events:
@@ -100,20 +102,21 @@ def write_events(
     return after
 
 
-def heartbeat(connection: Connection, states: list[RunState], now: float) -> None:
+def heartbeat(connection: Connection, states: list[RunState]) -> None:
     """Says the live runs' process is alive, and puts back a status someone took for dead."""
     if states:
         connection.execute(
-            _update_run(("heartbeat", "status")),
-            [{"id": state.run_id, "heartbeat": now, "status": state.status} for state in states],
+            _update_run(("status",)),
+            [{"id": state.run_id, "status": state.status} for state in states],
         )
 
 
 @functools.cache
 def _update_run(columns: tuple[str, ...]):
-    """The UPDATE of these columns of one run (`id` and the columns as parameters): the same
-    statement object each time, so SQLAlchemy compiles it once."""
-    values = {name: bindparam(name) for name in columns}
+    """The UPDATE of these columns of one run (`id` and the columns as parameters), which also
+    stamps its heartbeat by the database's clock: the same statement object each time, so
+    SQLAlchemy compiles it once."""
+    values = {name: bindparam(name) for name in columns} | {"heartbeat": database_now()}
     return update(runs).where(runs.c.run_id == bindparam("id")).values(values)
 
 

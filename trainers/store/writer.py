@@ -163,7 +163,6 @@ class StoreWriter:
             "pid": os.getpid(),
             "host": HOST,
             "created": created,
-            "heartbeat": created,
             "steps": 0,
             "best": "{}",
             "config": codec.dumps(log.config).decode(),
@@ -232,15 +231,12 @@ class StoreWriter:
         live = [s for s in followed if s.live and s.run_id not in events]
         if not events and not live:
             return
-        now = time.time()
         after = {}
         with self.store.writer_engine.begin() as connection:
             for run_id, run_events in events.items():
                 if not states[run_id].deleted:
-                    after[run_id] = records.write_events(
-                        connection, states[run_id], run_events, now
-                    )
-            records.heartbeat(connection, live, now)
+                    after[run_id] = records.write_events(connection, states[run_id], run_events)
+            records.heartbeat(connection, live)
         for run_id, state in after.items():  # committed: the writer's view moves on
             vars(states[run_id]).update(vars(state))
 
