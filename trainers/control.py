@@ -84,11 +84,17 @@ class ControlView(RunControl):
 
     Stop, pause and resume are the shared control's. Requests left on the shared control reach
     the view only when `hand_out` copies them to it.
+
+    Args:
+        shared: the control the runs share.
+        pauses: whether the run pauses itself when the shared control is paused; False when
+            its caller holds every run at once instead (a race, between two rounds).
     """
 
-    def __init__(self, shared: RunControl) -> None:
+    def __init__(self, shared: RunControl, pauses: bool = True) -> None:
         super().__init__()
         self.shared = shared
+        self.pauses = pauses
         self._changed = shared._changed  # a view waits for the shared control's changes too
 
     def stop(self) -> None:
@@ -106,7 +112,7 @@ class ControlView(RunControl):
 
     @property
     def paused(self) -> bool:
-        return self.shared.paused
+        return self.pauses and self.shared.paused
 
 
 def hand_out(shared: RunControl, views: list[ControlView]) -> None:

@@ -11,9 +11,10 @@ curves advance together on the page. A contestant trains in its style, through t
 only, so its seconds and milliseconds per step measure its own compute. The leader board and
 the other summaries are in `trainers.summaries`.
 
-All contestants share the race's control: a stop or a pause reaches every one of them. A new
-learning rate does too: the race hands each request to every contestant at the end of a round,
-so each applies it after the same step and marks it on its chart.
+All contestants share the race's control: a stop or a pause reaches every one of them, at the
+end of a round, so all of them stop or pause after the same step, each marking it on its chart.
+A new learning rate does too: the race hands each request to every contestant at the end of a
+round (or at once while it is paused), so each applies it after the same step.
 
 A contestant that breaks, as it is built or as it trains, fails alone, as a single run would:
 its log says `failed`, with the error and the traceback, and the others race on to their end.
@@ -219,7 +220,8 @@ def execute(config: RaceConfig, log: GroupLog, control: RunControl) -> None:
     racers = {}
     for label, run in runs.items():
         try:
-            view = ControlView(control)  # its own copy of each request: see `_race`
+            # Its own copy of each request, and no pause of its own: see `_race`.
+            view = ControlView(control, pauses=False)
             racers[label] = _Racer(engine.prepare(run, data, log.runs[label], view))
         except Exception as error:  # this contestant's network or optimizer did not build
             group.fail_run(log.runs[label], error)
@@ -254,22 +256,42 @@ def _race(racers: list[_Racer], epochs: int, control: RunControl) -> None:
                     # Diverged, failed or at max_steps; the others race on.
                     running.remove(racer)
                     racer.finish()
-            if running and running[0].run.recorder.stop_requested:
-                # A stop that came mid-round also ends the contestants that had trained this
-                # round's batch before it came: all of them end on the same step.
-                for racer in running:
-                    racer.stop()
-                return
             if not running:
                 return
             # Requests left during this round reach every contestant now, so each applies them
             # after the same step: none takes a new learning rate from the others.
             hand_out(control, [racer.run.recorder.control for racer in running])
+            _hold(running, control)
+            if control.stop_requested:
+                # A stop that came mid-round also ends the contestants that had trained this
+                # round's batch before it came: all of them end on the same step.
+                for racer in running:
+                    racer.stop()
+                return
         for racer in list(running):
             if not racer.end_epoch(epoch):  # its validation failed
                 running.remove(racer)
     for racer in running:
         racer.finish()
+
+
+def _hold(racers: list[_Racer], control: RunControl) -> None:
+    """While the race is paused, holds every contestant between two rounds, each marking the
+    pause and the resume on its chart, and applying what is asked meanwhile."""
+    if not control.paused or control.stop_requested:
+        return
+    recorders = [racer.run.recorder for racer in racers]
+    for recorder in recorders:
+        recorder.restart_clock()  # the others' turns since its batch are not its time
+        recorder.mark("pause")
+    while control.paused and not control.stop_requested:
+        control.wait(0.1)
+        hand_out(control, [recorder.control for recorder in recorders])
+        for recorder in recorders:
+            recorder.restart_clock()  # the pause is no training time, for marks made in it too
+            recorder.apply_requests()
+    for recorder in recorders:
+        recorder.mark("resume")
 
 
 class _Racer:

@@ -160,7 +160,7 @@ class Recorder:
 
     def _between_batches(self) -> bool:
         control = self.control
-        self._apply_requests()
+        self.apply_requests()
         if control.paused and not control.stop_requested:
             self._active += time.perf_counter() - self._clock
             self.restart_clock()
@@ -168,7 +168,7 @@ class Recorder:
             while control.paused and not control.stop_requested:
                 control.wait(0.1)
                 self.restart_clock()  # the pause is no training time, for marks made in it too
-                self._apply_requests()
+                self.apply_requests()
             self.mark("resume")
             self.restart_clock()
         if control.stop_requested:
@@ -179,7 +179,8 @@ class Recorder:
             return False
         return not (self.max_seconds and self.seconds >= self.max_seconds)
 
-    def _apply_requests(self) -> None:
+    def apply_requests(self) -> None:
+        """Applies what other threads asked for (not pause, resume or stop), marking each."""
         requests = self.control.take_requests()
         for kind, value in requests:
             self.mark(kind, self.apply(kind, value))

@@ -71,7 +71,9 @@ def test_stop_ends_every_contestant_after_the_same_step(worker, wait_until):
     assert logs[0].steps == logs[1].steps
 
 
-def test_a_new_learning_rate_reaches_every_contestant_after_the_same_step(worker, wait_until):
+def test_a_pause_and_a_new_learning_rate_reach_every_contestant_after_the_same_step(
+    worker, wait_until
+):
     contestants = [race.Contestant("sgd", 0.01), race.Contestant("adam", 0.001)]
     run = GroupRunConfig(style="train_step", epochs=500, max_examples=256)
     job = race.submit(worker, race.RaceConfig(contestants, run))
@@ -82,10 +84,12 @@ def test_a_new_learning_rate_reaches_every_contestant_after_the_same_step(worker
 
     wait_until(lambda: all(log.steps >= 2 for log in logs.values()), "both contestants to train")
     job.control.pause()
-    wait_until(lambda: any(marked("pause")), "the race to pause")
+    wait_until(lambda: all(marked("pause")), "every contestant to pause")
+    paused_at = {log.steps for log in logs.values()}
     job.control.set_learning_rate(0.0005)
-    job.control.resume()
     wait_until(lambda: all(marked("learning_rate")), "every contestant to take the new rate")
+    assert {log.steps for log in logs.values()} == paused_at  # none trained while paused
+    job.control.resume()
     changed_at = marked("learning_rate")[0][0]["step"]
     wait_until(
         lambda: all(log.steps >= changed_at + 2 for log in logs.values()),
@@ -102,6 +106,12 @@ def test_a_new_learning_rate_reaches_every_contestant_after_the_same_step(worker
         rates = entry["batches"]["lr"]
         assert rates[:changed_at] == pytest.approx([contestant.learning_rate] * changed_at), label
         assert rates[changed_at:] == pytest.approx([0.0005] * (len(rates) - changed_at)), label
+        kinds = [(mark["kind"], mark["step"]) for mark in entry["marks"]][:3]
+        assert kinds == [
+            ("pause", changed_at),
+            ("learning_rate", changed_at),
+            ("resume", changed_at),
+        ]
         assert "stop" in [mark["kind"] for mark in entry["marks"]], label
 
 
