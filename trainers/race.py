@@ -29,15 +29,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from trainers import catalog, group
+from trainers import catalog, group, lockstep
 from trainers.access import OPEN, Actor
 from trainers.config import ConfigError, RunConfig
-from trainers.control import ControlView, RunControl, hand_out
+from trainers.control import ControlView, RunControl
 from trainers.engine import guarded
 from trainers.events import COMPLETED, FAILED, STOPPED
 from trainers.group import GroupLog, GroupRunConfig
 from trainers.settings import check_settings, setting
-from trainers.styles import stepper_for
 
 MIN_CONTESTANTS, MAX_CONTESTANTS = 2, 6
 
@@ -220,9 +219,9 @@ def execute(config: RaceConfig, log: GroupLog, control: RunControl) -> None:
     racers = {}
     for label, run in runs.items():
         try:
-            # Its own copy of each request, and no pause of its own: see `_race`.
+            # Its own copy of each request, and no pause of its own: see `lockstep`.
             view = ControlView(control, pauses=False)
-            racers[label] = _Racer(engine.prepare(run, data, log.runs[label], view))
+            racers[label] = lockstep.Racer(engine.prepare(run, data, log.runs[label], view))
         except Exception as error:  # this contestant's network or optimizer did not build
             group.fail_run(log.runs[label], error)
     if not racers:
@@ -241,106 +240,6 @@ def execute(config: RaceConfig, log: GroupLog, control: RunControl) -> None:
         0,
         {"initial_weights": fingerprints, "steps_per_epoch": first.run.steps_per_epoch},
     )
-    _race(list(racers.values()), config.run.epochs, control)
+    lockstep.train(list(racers.values()), config.run.epochs, control)
     status = STOPPED if control.stop_requested else COMPLETED
     log.end(status, max(racer.run.recorder.step for racer in racers.values()))
-
-
-def _race(racers: list[_Racer], epochs: int, control: RunControl) -> None:
-    running = list(racers)
-    for epoch in range(epochs):
-        # The batches of the first contestant's run: the same seeded order as every other's.
-        for batch, (x, y, sample_weight) in enumerate(racers[0].run.batches(epoch)):
-            for racer in list(running):
-                if not racer.step(epoch, batch, x, y, sample_weight):
-                    # Diverged, failed or at max_steps; the others race on.
-                    running.remove(racer)
-                    racer.finish()
-            if not running:
-                return
-            # Requests left during this round reach every contestant now, so each applies them
-            # after the same step: none takes a new learning rate from the others.
-            hand_out(control, [racer.run.recorder.control for racer in running])
-            _hold(running, control)
-            if control.stop_requested:
-                # A stop that came mid-round also ends the contestants that had trained this
-                # round's batch before it came: all of them end on the same step.
-                for racer in running:
-                    racer.stop()
-                return
-        for racer in list(running):
-            if not racer.end_epoch(epoch):  # its validation failed
-                running.remove(racer)
-    for racer in running:
-        racer.finish()
-
-
-def _hold(racers: list[_Racer], control: RunControl) -> None:
-    """While the race is paused, holds every contestant between two rounds, each marking the
-    pause and the resume on its chart, and applying what is asked meanwhile."""
-    if not control.paused or control.stop_requested:
-        return
-    recorders = [racer.run.recorder for racer in racers]
-    for recorder in recorders:
-        recorder.restart_clock()  # the others' turns since its batch are not its time
-        recorder.mark("pause")
-    while control.paused and not control.stop_requested:
-        control.wait(0.1)
-        hand_out(control, [recorder.control for recorder in recorders])
-        for recorder in recorders:
-            recorder.restart_clock()  # the pause is no training time, for marks made in it too
-            recorder.apply_requests()
-    for recorder in recorders:
-        recorder.mark("resume")
-
-
-class _Racer:
-    """One contestant: its `Run`, trained one batch at a time through its style's `Stepper`.
-
-    A contestant whose training raises ends as failed, alone (`fail`): `step` and `end_epoch`
-    then answer False, and the race goes on without it.
-    """
-
-    def __init__(self, run) -> None:
-        self.run = run
-        self.stepper = stepper_for(run.config.style, run)
-
-    def step(self, epoch: int, batch: int, x, y, sample_weight) -> bool:
-        """Trains on one batch and reports it; False when this contestant is done."""
-        self.run.recorder.restart_clock()  # the others' turns are not this contestant's time
-        try:
-            own, means = self.stepper.train_batch(x, y, sample_weight)
-            return self.run.report_batch(epoch, batch, own=own, means=means)
-        except Exception as error:
-            self.fail(error)
-            return False
-
-    def end_epoch(self, epoch: int) -> bool:
-        """Reports the epoch's training means and its validation metrics; False if it failed."""
-        try:
-            self.run.report_epoch(epoch, self.stepper.end_epoch())
-        except Exception as error:
-            self.fail(error)
-            return False
-        return True
-
-    def stop(self) -> None:
-        """Ends this contestant as stopped, marking the stop unless its last batch did."""
-        recorder = self.run.recorder
-        if recorder.outcome != STOPPED:
-            recorder.outcome = STOPPED
-            recorder.mark("stop")
-        self.finish()
-
-    def finish(self) -> None:
-        """Ends this contestant's log with its outcome and its test results, unless it failed."""
-        if self.run.recorder.log.finished:
-            return
-        try:
-            self.run.finish()
-        except Exception as error:
-            self.fail(error)
-
-    def fail(self, error: Exception) -> None:
-        """Ends this contestant as failed with `error`; the race goes on without it."""
-        group.fail_run(self.run.recorder.log, error)
