@@ -1,14 +1,15 @@
 """Looplab: train Keras models and watch them learn, live.
 
 Run it with `streamlit run app.py`. This file only sets up the frame: the pages, and a sidebar
-block that says what the one worker thread is training now. Once the first page is drawn, the
-worker's thread loads TensorFlow in the background (a run started before waits for it) and the
-store opens.
+block that says what the one worker thread is training now. A session's first page run draws
+only the page's title and Start (`components.first_paint`); once the browser has shown them,
+the whole page runs, the worker's thread loads TensorFlow in the background (a run started
+before waits for it) and the store opens.
 """
 
 import streamlit as st
 
-from components import projector, registry, roles, shared
+from components import first_paint, projector, registry, roles, shared
 from trainers.events import RUNNING
 from trainers.progress import progress_text
 from trainers.store.errors import StoreUnavailable
@@ -25,9 +26,10 @@ projector.apply_style()
 
 worker = registry.worker()  # the first call starts the worker thread
 
+train = st.Page("app_pages/train.py", title="Train", icon=":material/monitoring:", default=True)
 page = st.navigation(
     [
-        st.Page("app_pages/train.py", title="Train", icon=":material/monitoring:", default=True),
+        train,
         st.Page("app_pages/live.py", title="Live", icon=":material/live_tv:"),
         st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
         st.Page("app_pages/gan_studio.py", title="GAN studio", icon=":material/palette:"),
@@ -79,6 +81,9 @@ def _status(every: float) -> None:
                 args=(waiting, roles.actor()),
             )
 
+
+if not first_paint.drawn():  # the title and Start first: see components/first_paint.py
+    first_paint.draw(page.title, worker, with_start=page.url_path == train.url_path)
 
 with st.sidebar:
     running_now()

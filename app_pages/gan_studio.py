@@ -70,10 +70,11 @@ if not roles.may_operate():
     following.watch_only(worker)
     st.stop()
 with st.sidebar:
+    start_here = st.container()  # Start on top, where the first paint has it
     st.header("Set up a GAN")
     config = choose_config()
 
-job = live.start(worker, config, "gan_job", sidebar=True)
+job = live.start(worker, config, "gan_job", sidebar=start_here)
 if job is None:
     st.markdown(
         "A generator turns random noise into images; a discriminator tells them from real ones, "

@@ -16,10 +16,11 @@ if not roles.may_operate():
     st.stop()
 
 with st.sidebar:
+    start_here = st.container()  # Start on top, where the first paint has it
     st.header("Set up a run")
     config, problem = controls.choose_config()
 
-job = live.start(worker, config, "train_job", problem, sidebar=True)
+job = live.start(worker, config, "train_job", problem, sidebar=start_here)
 if job is None and worker.active is not None:
     st.page_link(
         "app_pages/live.py",

@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components import registry, roles, shared
 from trainers.access import Refused
@@ -51,7 +52,8 @@ def start(
     label: str = "Start",
     key: str | None = None,
     submit: Callable[[Worker, JobConfig], Job] | None = None,
-    sidebar: bool = False,
+    sidebar: DeltaGenerator | None = None,
+    loading_note: bool = True,
 ) -> Job | None:
     """Says why `config` cannot run, draws Start, submits it when pressed; returns the page's job.
 
@@ -65,8 +67,10 @@ def start(
         key: the button's key; `<session_key>_start` when None.
         submit: queues the job, as `submit(worker, config, by, session)`;
             `worker.submit(config)` when None.
-        sidebar: draw Start in the sidebar, full width, and say on the page while the worker
-            loads TensorFlow that a run started now begins once it has.
+        sidebar: a container at the top of the sidebar to draw Start in, full width, where
+            the page's first paint has it too (`first_paint`); the page then says, while the
+            worker loads TensorFlow, that a run started now begins once it has.
+        loading_note: with `sidebar`, whether to say so (a first paint does not).
 
     Returns:
         The job the page follows, or None before its first Start.
@@ -76,11 +80,11 @@ def start(
     problem = problem or explain(config)
     if problem:
         st.error(problem)
-    pressed = (st.sidebar if sidebar else st).button(
+    pressed = (st if sidebar is None else sidebar).button(
         label,
         key=key or f"{session_key}_start",
         type="primary",
-        width="stretch" if sidebar else "content",
+        width="content" if sidebar is None else "stretch",
         disabled=bool(problem) or bool(worker.startup_error),
     )
     if pressed:
@@ -94,9 +98,9 @@ def start(
             st.session_state[session_key] = job.run_id
         except Refused as refused:  # the queue is full, or this session's share of it
             st.error(str(refused))
-    if sidebar and worker.startup_error:
+    if sidebar is not None and worker.startup_error:
         st.error(f"The training engine could not start: {worker.startup_error}")
-    elif sidebar and not worker.is_ready:
+    elif sidebar is not None and loading_note and not worker.is_ready:
         _wait_for_worker(worker)
     return worker.job(st.session_state.get(session_key, ""))
 

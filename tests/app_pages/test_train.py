@@ -140,6 +140,14 @@ def test_the_widgets_make_the_run_that_starts_and_it_trains_to_results(page, wai
     assert page.get("progress")[0].proto.text.startswith("completed")
 
 
+def test_the_untouched_setup_starts_the_first_paints_default_run(page):
+    # A session's first paint offers Start before the setup is drawn (components.first_paint):
+    # the run it starts must be the one the setup describes before anyone changes it.
+    page.button(key="train_job_start").click().run()
+
+    assert job_of(page).config == RunConfig()
+
+
 @pytest.mark.parametrize(
     "settings, explanation",
     [
