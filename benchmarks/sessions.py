@@ -6,8 +6,10 @@ a second, whatever the number of tabs: thirty tabs on it would each redraw every
 seconds, and the server would see a fifteenth of a classroom. A `Sessions` viewer asks the
 server for what a tab asks for, at a tab's pace, and draws nothing. It opens the page as the
 browser does (a `rerun_script` request naming the page), then reruns each fragment the server
-asks to have rerun (an `auto_rerun` message) at the interval it gives, until told to stop,
-listing the cached messages it holds as the browser does. The server does for it all it does
+asks to have rerun (an `auto_rerun` message) at the interval it gives, until told to stop or
+until a whole page run ends without it (as a tab drops the timers of fragments a page run no
+longer draws, such as the first paint's), listing the cached messages it holds as the browser
+does. The server does for it all it does
 for a tab: every script and fragment run, every figure serialized, every message sent. What
 a tab asks for besides, and a session does not, is the page's static files (once) and an
 image's media file when the image changes.
@@ -23,6 +25,8 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from components import first_paint
 
 OPEN_SECONDS = 120.0  # how long a session may take to finish its first page run
 
@@ -49,7 +53,7 @@ class Sessions:
 
     def hold(self, count: int) -> None:
         """Opens or closes sessions until `count` are open; returns once each has drawn its
-        page."""
+        whole page (after its first paint, `components.first_paint`)."""
         asyncio.run_coroutine_threadsafe(self._hold(count), self._loop).result()
 
     def close(self) -> None:
@@ -83,6 +87,8 @@ class Sessions:
         state = ClientState(page_name=self.page)
         cached: set[str] = set()
         timers: dict[str, asyncio.Task] = {}
+        drawn_since: set[str] = set()  # fragments with a timer from the page run under way
+        first_paints: set[str] = set()  # the first paint's fragment (components.first_paint)
         async with websockets.connect(
             self.stream, origin=self.origin, subprotocols=["streamlit"], max_size=None
         ) as socket:
@@ -108,6 +114,9 @@ class Sessions:
                         state.page_script_hash = message.navigation.page_script_hash
                     elif kind == "auto_rerun":
                         fragment_id = message.auto_rerun.fragment_id
+                        drawn_since.add(fragment_id)
+                        if message.auto_rerun.interval == first_paint.TICK_SECONDS:
+                            first_paints.add(fragment_id)
                         if fragment_id in timers:
                             timers[fragment_id].cancel()
                         timers[fragment_id] = asyncio.create_task(
@@ -117,8 +126,15 @@ class Sessions:
                         for fragment_id in message.stop_auto_rerun.fragment_ids:
                             if timer := timers.pop(fragment_id, None):
                                 timer.cancel()
-                    elif kind == "script_finished":
-                        drawn.set()
+                    elif (
+                        kind == "script_finished"
+                        and message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+                    ):  # a whole page run: a tab drops the timers of fragments it did not draw
+                        for fragment_id in set(timers) - drawn_since:
+                            timers.pop(fragment_id).cancel()
+                        if not drawn_since & first_paints:  # the page, not its first paint
+                            drawn.set()
+                        drawn_since.clear()
             finally:
                 for timer in timers.values():
                     timer.cancel()

@@ -44,6 +44,8 @@ def draw(title: str, worker: Worker, with_start: bool) -> None:
 
 
 def _run_whole_page() -> None:
+    if drawn():  # a tick the browser had queued before the whole page replaced the first paint
+        return
     # Its first call belongs to the first paint's own run; the next is the browser's tick.
     ticks = st.session_state.get(TICKS, 0) + 1
     st.session_state[TICKS] = ticks
