@@ -12,6 +12,7 @@ dashed vertical lines with a short label where they happened.
 
 from __future__ import annotations
 
+import base64
 import functools
 from collections.abc import Sequence
 
@@ -37,6 +38,8 @@ COLORS = {
 RIGHT_AXIS = {"overlaying": "y", "side": "right", "showgrid": False}  # a second y axis
 PALETTE = qualitative.Plotly  # one colour per contestant of a race or a style lab
 MAX_POINTS = 2000  # the most points of one trace sent to the browser
+# The typed array that carries each kind of NumPy array, and the size it holds.
+BITS_32 = {"f": ("<f4", np.finfo(np.float32).max), "i": ("<i4", 2**31), "u": ("<u4", 2**32)}
 WAITING = "waiting for the first batch"
 MARK_WORDS = {"pause": "paused", "resume": "resumed", "stop": "stopped", "learning_rate": "lr →"}
 
@@ -67,7 +70,9 @@ def layout(title: str, revision: str, note: str = "", **more) -> dict:
         "title": {"text": title, "subtitle": {"text": note}, "yref": "container", "y": 0.98},
         "uirevision": revision,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-        "margin": {"l": 60, "r": 20, "t": 100, "b": 50},
+        # Room for the axes' labels and titles: a margin Plotly must widen to fit them costs
+        # the browser a second layout of the chart at every redraw.
+        "margin": {"l": 70, "r": 80 if "yaxis2" in more else 20, "t": 100, "b": 60},
         **more,
     }
 
@@ -77,30 +82,69 @@ class PlainFigure(go.Figure):
 
     A `go.Figure` copies its data and its template when built (a few milliseconds for a live
     chart), and `st.plotly_chart` copies it once more through `to_dict()`, for every session at
-    every redraw. A `PlainFigure` hands over its dict as it is, so a chart shared by thirty
-    sessions costs each of them only its JSON. `st.plotly_chart` and `plotly.io` read a figure
-    through `to_dict()` alone, and no reader changes it. Its Plotly objects (`data`, `layout`),
-    for whatever inspects a figure, are built and validated on first use.
+    every redraw. A `PlainFigure` hands over its dict, so a chart shared by thirty sessions
+    costs each of them only its JSON. `st.plotly_chart` and `plotly.io` read a figure through
+    `to_dict()` alone, and no reader changes it. Its Plotly objects (`data`, `layout`), for
+    whatever inspects a figure, are built and validated on first use.
+
+    What `to_dict()` hands over is the figure as sent to the browser (`wire_form`), made once.
     """
 
     def __init__(self, spec: dict) -> None:  # no super().__init__(): it would copy `spec`
-        self.__dict__["_spec"] = spec
+        self.__dict__["spec"] = spec
 
     def to_dict(self) -> dict:
-        return self._spec
+        return self._wire
 
     to_plotly_json = to_dict
 
     def with_layout(self, **changes) -> PlainFigure:
         """A figure with the same traces and these layout properties changed, e.g. `height`."""
-        return PlainFigure({"data": self._spec["data"], "layout": self._spec["layout"] | changes})
+        return PlainFigure({"data": self.spec["data"], "layout": self.spec["layout"] | changes})
+
+    @functools.cached_property
+    def _wire(self) -> dict:
+        return wire_form(self.spec)
 
     @functools.cached_property
     def _validated(self) -> go.Figure:
-        return go.Figure(self._spec)
+        return go.Figure(self.spec)
 
     data = property(lambda self: self._validated.data)
     layout = property(lambda self: self._validated.layout)
+
+
+def wire_form(spec: dict) -> dict:
+    """A figure spec with its traces' NumPy arrays as Plotly.js typed arrays, floats in single
+    precision: what a live chart sends the browser every second.
+
+    As JSON text, a float takes about 19 bytes (`0.35127904531289673,`); as a base64 `float32`
+    it takes 5.3, which a chart shows alike (7 significant digits). A live view of three
+    per-batch charts sends about 110 kB a redraw instead of 330 kB, and the browser reads the
+    numbers without parsing them. Lists (e.g. an epoch's labels) are sent as they are.
+    """
+    data = [
+        {
+            key: _typed_array(value) if isinstance(value, np.ndarray) else value
+            for key, value in trace.items()
+        }
+        for trace in spec["data"]
+    ]
+    return spec | {"data": data}
+
+
+def _typed_array(values: np.ndarray) -> dict | np.ndarray:
+    """`values` as a Plotly.js typed array, or as they are when 32 bits cannot hold them."""
+    kind = values.dtype.kind
+    if (
+        not values.size
+        or kind not in BITS_32
+        or not np.nanmax(abs(values), initial=0) < BITS_32[kind][1]
+    ):
+        return values  # e.g. a diverged loss beyond single precision: sent as JSON, exactly
+    dtype = BITS_32[kind][0]
+    encoded = base64.b64encode(np.ascontiguousarray(values, dtype=dtype)).decode("ascii")
+    return {"dtype": dtype[1:], "bdata": encoded}
 
 
 def figure(data: list[dict], layout: dict) -> PlainFigure:

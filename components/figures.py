@@ -35,6 +35,7 @@ from trainers import summaries
 
 SMOOTHING = 0.6  # the EMA weight curves start from, as TensorBoard's slider
 AXIS_TITLES = {"step": "step", "seconds": "seconds since start", "epoch": "epoch"}
+MARKED_EPOCHS = 100  # the most epochs drawn with a marker each
 X_AXES = {"step": "step", "examples": "examples seen", "seconds": "seconds of its own compute"}
 
 
@@ -134,12 +135,16 @@ def _per_batch(
 # One run, per epoch and at its end.
 
 
-def epoch_figure(epochs: Sequence[dict], metric: str) -> PlainFigure:
+def epoch_figure(epochs: Sequence[dict], metric: str, max_points: int = MAX_POINTS) -> PlainFigure:
     """Training and validation values of one metric at the end of each epoch.
+
+    Each epoch is marked while there are few enough to tell apart (`MARKED_EPOCHS`); a run of
+    thousands of short epochs gets lines, thinned as the per-batch curves.
 
     Args:
         epochs: the snapshot's `epochs`.
         metric: e.g. `"accuracy"`; `val_<metric>` is the validation curve.
+        max_points: the most points per trace (see `series.downsample`).
 
     Returns:
         The figure; with a note instead of curves until the first epoch ends.
@@ -147,18 +152,20 @@ def epoch_figure(epochs: Sequence[dict], metric: str) -> PlainFigure:
     title, revision = f"{metric} per epoch", f"epoch/{metric}"
     if not epochs:
         return empty_figure(title, "waiting for the first epoch", revision)
-    steps = [row["epoch"] for row in epochs]
-    data = [
-        {"type": "scatter", "mode": "lines+markers", "name": name, "x": steps}
-        | {"y": [row.get(key) for row in epochs], "line": {"color": COLORS[name]}}
+    mode = "lines+markers" if len(epochs) <= MARKED_EPOCHS else "lines"
+    traces = [
+        {"y": [row.get(key) for row in epochs], "name": name, "mode": mode}
+        | {"line": {"color": COLORS[name]}}
         for key, name in ((metric, "training"), (f"val_{metric}", "validation"))
         if any(key in row for row in epochs)
     ]
-    if not data:
+    if not traces:
         return empty_figure(title, f"this run logs no '{metric}'", revision)
+    data, note = lines([row["epoch"] for row in epochs], traces, max_points)
     xaxis = {"title": {"text": "epoch"}, "dtick": max(1, math.ceil(len(epochs) / 10))}
     yaxis = {"title": {"text": metric}}
-    return figure(data, layout(title, revision, hovermode="x unified", xaxis=xaxis, yaxis=yaxis))
+    frame = layout(title, revision, note, hovermode="x unified", xaxis=xaxis, yaxis=yaxis)
+    return figure(data, frame)
 
 
 def confusion_figure(confusion: Sequence[Sequence[int]], class_names: Sequence = ()) -> go.Figure:

@@ -75,7 +75,9 @@ def enlarge(figure: go.Figure) -> go.Figure:
     """A copy of a figure with large text, thick lines and a tall plot, for the projector."""
     spec = figure.to_dict()  # shared with other sessions: changed only in copies below
     large = {"font": {"size": FONT_SIZE, "color": "#000000"}, "height": CHART_HEIGHT}
-    large["margin"] = spec["layout"].get("margin", {}) | {"t": 150}  # room for large titles
+    # Text about twice as large needs margins about twice as wide, and room for large titles.
+    margin = spec["layout"].get("margin", {})
+    large["margin"] = {side: 2 * pixels for side, pixels in margin.items()} | {"t": 150}
     data = [
         trace | {"line": trace.get("line", {}) | {"width": LINE_WIDTH}}
         if trace.get("type", "scatter") == "scatter"

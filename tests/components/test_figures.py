@@ -144,6 +144,37 @@ def test_epoch_figure_draws_training_and_validation():
     ]
 
 
+def test_thousands_of_epochs_are_thinned_to_lines_and_keep_a_spike():
+    losses = np.linspace(2.0, 0.1, 5000)
+    losses[3210] = 9.0  # one bad epoch
+    epochs = [{"epoch": i + 1, "loss": float(loss)} for i, loss in enumerate(losses)]
+
+    fig = figures.epoch_figure(epochs, "loss")
+
+    (training,) = fig.data
+    assert len(training.x) <= 2000 and training.mode == "lines"
+    assert 3211 in list(training.x) and max(training.y) == 9.0
+    assert "downsampled to 2,000 of 5,000 points" in fig.layout.title.subtitle.text
+    assert figures.epoch_figure(epochs[:100], "loss").data[0].mode == "lines+markers"
+
+
+def test_the_browser_gets_single_precision_arrays_and_exact_json_beyond_them():
+    batches = make_batches(3000)
+    batches["loss"] = [*batches["loss"][:-1], 1e300]  # a loss on its way to diverging
+
+    fig = figures.batch_figure(batches, "loss", smoothing=0.6)
+    sent = json.loads(pio.to_json(fig))
+
+    for trace, drawn in zip(sent["data"], fig.data, strict=True):
+        assert trace["x"]["dtype"] == "i4" and as_lists(trace["x"]) == list(drawn.x)
+    batch, smoothed, mean = sent["data"]
+    assert batch["y"][-1] == 1e300  # single precision would make it infinite: JSON, exactly
+    assert mean["y"]["dtype"] == "f4"
+    np.testing.assert_allclose(as_lists(mean["y"]), fig.data[2].y, rtol=1e-7)
+    calm = figures.batch_figure(make_batches(3000), "loss", smoothing=0.6)
+    assert len(pio.to_json(calm)) < 0.6 * len(pio.to_json(calm.spec, validate=False))
+
+
 def test_confusion_heatmap_shows_the_counts_it_was_given():
     confusion = [[5, 1, 0], [2, 7, 1], [0, 0, 9]]
 
@@ -193,7 +224,9 @@ def test_the_live_figures_built_from_dicts_are_what_plotly_validates():
     ]
     for fig in drawn:
         validated = go.Figure(fig.to_dict())  # raises on any property Plotly does not know
-        assert as_lists(json.loads(pio.to_json(validated))) == json.loads(pio.to_json(fig))
+        assert as_lists(json.loads(pio.to_json(validated))) == as_lists(
+            json.loads(pio.to_json(fig))
+        )
 
 
 def as_lists(value):
