@@ -161,4 +161,6 @@ def image(run_id: str, image: dict, side: int, where=st, **options) -> None:
     """
     key = (run_id, "image", image["step"], image.get("title"), side)
     png = shared_view().kept(key, lambda: to_png(upscale(image["pixels"], side)))
-    where.image(png, **options)
+    # Said PNG: left to guess, Streamlit re-encodes an image without alpha as JPEG, for every
+    # session at every redraw, and blurs the pixels' edges.
+    where.image(png, output_format="PNG", **options)

@@ -211,3 +211,20 @@ def test_a_gan_stored_before_diversity_was_measured_still_shows_its_scores():
         "Confidence",
         "D: generated",
     ]
+
+
+def test_a_shared_image_reaches_the_browser_as_the_png_it_was_encoded_as():
+    def page():
+        import numpy as np
+
+        from components import shared
+
+        digit = np.zeros((4, 4), np.uint8)
+        digit[1:3, 1:3] = 255  # a white square: JPEG would blur its edges
+        shared.image("run-1", {"step": 7, "title": "a digit", "pixels": digit}, 64)
+
+    app = AppTest.from_function(page).run()
+
+    assert not app.exception
+    (image,) = app.main.children.values()
+    assert image.proto.imgs[0].url.endswith(".png")  # not re-encoded as JPEG per session
