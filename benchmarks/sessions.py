@@ -1,9 +1,9 @@
 """Viewers without a browser: Streamlit sessions driven over their websocket as a tab drives them.
 
-A Chromium tab on the Live page spends about half a CPU second on each redraw (Plotly
-recomputes five charts of up to 2,000 points a trace), so one core redraws the page about twice
-a second, whatever the number of tabs: thirty tabs on it would each redraw every fifteen
-seconds, and the server would see a fifteenth of a classroom. A `Sessions` viewer asks the
+A Chromium tab on the Live page spends about a fifth of a CPU second on each redraw (Plotly
+lays out five charts of up to 2,000 points a trace), so one core redraws the page about five
+times a second, whatever the number of tabs: thirty tabs on it would each redraw every six
+seconds, and the server would see a sixth of a classroom. A `Sessions` viewer asks the
 server for what a tab asks for, at a tab's pace, and draws nothing. It opens the page as the
 browser does (a `rerun_script` request naming the page), then reruns each fragment the server
 asks to have rerun (an `auto_rerun` message) at the interval it gives, until told to stop or

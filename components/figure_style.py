@@ -119,9 +119,9 @@ def wire_form(spec: dict) -> dict:
     precision: what a live chart sends the browser every second.
 
     As JSON text, a float takes about 19 bytes (`0.35127904531289673,`); as a base64 `float32`
-    it takes 5.3, which a chart shows alike (7 significant digits). A live view of three
-    per-batch charts sends about 110 kB a redraw instead of 330 kB, and the browser reads the
-    numbers without parsing them. Lists (e.g. an epoch's labels) are sent as they are.
+    it takes 5.3, which a chart shows alike (7 significant digits). The three per-batch charts
+    of a run at 60,000 batches send 176 kB a redraw instead of 323 kB, and the browser reads
+    the numbers without parsing them. Lists are sent as they are.
     """
     data = [
         {
