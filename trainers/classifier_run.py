@@ -7,6 +7,8 @@ epoch's end, and leaves test results: metrics, a confusion matrix, the misclassi
 
 from __future__ import annotations
 
+from functools import partial
+
 import keras
 import numpy as np
 
@@ -111,13 +113,19 @@ class ClassifierRun(Run):
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities (or regression outputs) of the model, batched.
 
-        The model is called on batches of 256 directly: `predict()` builds an input pipeline
-        at every call, which costs more than an epoch of mnist-5k for an epoch's preview, and
-        under a distribution strategy it would split the examples between the replicas.
+        The model runs on batches of 256 through `predict_on_batch`, Keras' compiled predict
+        step: `predict()` builds an input pipeline at every call, which costs more than an
+        epoch of mnist-5k for an epoch's preview, and an eager call of the model takes 2.8 ms
+        for it, 1.5% of a 70-batch epoch, against 0.8 ms. On several replicas, though, the
+        predict step hands each replica the whole batch, so there the model is called eagerly.
         """
+        if self.model.distribute_strategy.num_replicas_in_sync == 1:
+            predict = self.model.predict_on_batch
+        else:
+            predict = partial(self.model, training=False)
         outputs = np.concatenate(
             [
-                keras.ops.convert_to_numpy(self.model(x[start : start + 256], training=False))
+                keras.ops.convert_to_numpy(predict(x[start : start + 256]))
                 for start in range(0, len(x), 256)
             ]
         )
