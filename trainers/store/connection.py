@@ -22,20 +22,34 @@ from sequences, so writers need none of that. Two things differ from SQLite all 
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import (
+    Column,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from trainers.store.errors import StoreUnavailable
 from trainers.store.paths import DATABASE_URL_VARIABLE
-from trainers.store.schema import HEAD
+from trainers.store.schema import HEAD, metadata
+
+logger = logging.getLogger(__name__)
 
 BUSY_SECONDS = 30.0  # how long a connection waits for another process's write lock
+PAGE_BYTES = 1024  # the page size of a new SQLite file
 CONNECT_SECONDS = 10  # how long a server may take to answer, unless the URL says
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x6C6F6F706C6162  # "looplab" in ASCII: the advisory lock's key
@@ -103,6 +117,12 @@ def _set_up_sqlite(dbapi_connection: sqlite3.Connection, record) -> None:
     dbapi_connection.isolation_level = None  # the driver's own BEGIN off: `_begin` emits ours
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+    # Pages of 1 KiB rather than 4: each of the dozen tables and indexes takes a page even when
+    # nearly empty, and a run's batches are a few chunks. Only a new file takes it.
+    cursor.execute(f"PRAGMA page_size = {PAGE_BYTES}")
+    # A run's open chunk is rewritten at every write, freeing the pages of its last version:
+    # the writer gives the free pages back to the disk when a run ends (`release_free_pages`).
+    cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
     _use_write_ahead_log(cursor)
     cursor.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process loses nothing
     cursor.close()
@@ -126,6 +146,16 @@ def _use_write_ahead_log(cursor: sqlite3.Cursor) -> None:
             time.sleep(0.01)
 
 
+def release_free_pages(engine: Engine) -> None:
+    """Shrinks a SQLite file by its free pages (nothing on other databases)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        # Python's sqlite3 steps this pragma once per `execute`, freeing one page; a script
+        # runs it to its end, in a transaction of its own.
+        connection.connection.driver_connection.executescript("PRAGMA incremental_vacuum;")
+
+
 def _begin(connection: Connection) -> None:
     connection.exec_driver_sql(connection.get_execution_options().get(_BEGIN, "BEGIN"))
 
@@ -143,7 +173,8 @@ def upgrade(reader: Engine, writer: Engine) -> None:
 
     The migration runs in one write transaction, under SQLite's write lock or PostgreSQL's
     advisory lock, so that two processes opening one old or empty database at once migrate it
-    once: the second waits, then finds it new. An up-to-date database costs one read.
+    once: the second waits, then finds it new. An up-to-date database costs one read, and an
+    empty one is created without loading Alembic.
 
     Raises:
         StoreUnavailable: for a database that a newer Looplab has written.
@@ -158,6 +189,37 @@ def upgrade(reader: Engine, writer: Engine) -> None:
             f"this one knows up to {HEAD}): upgrade Looplab to open it. Received: revision "
             f"{found!r}"
         )
+    with writer.begin() as connection:
+        if connection.dialect.name == "postgresql":  # held until this transaction ends
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        found = revision(connection)  # again, under the lock: another process may have been first
+        if found is None and not _has_tables(connection):
+            _create(connection)
+        elif found != HEAD:
+            _migrate(writer, connection)
+
+
+def _has_tables(connection: Connection) -> bool:
+    return bool(inspect(connection).get_table_names())
+
+
+def _create(connection: Connection) -> None:
+    """Creates the newest schema in an empty database and records its revision, as Alembic's
+    `stamp` would: the same tables its migrations make (a test compares them), without loading
+    Alembic."""
+    metadata.create_all(connection)
+    version = Table(
+        "alembic_version",
+        MetaData(),
+        Column("version_num", String(32), primary_key=True, nullable=False),
+    )
+    version.create(connection)
+    connection.execute(version.insert().values(version_num=HEAD))
+    logger.info("Created the store's tables at revision %s.", HEAD)
+
+
+def _migrate(writer: Engine, connection: Connection) -> None:
+    """Runs Alembic's migrations from the database's revision to `HEAD`, in `connection`."""
     from alembic import command  # only where there is something to migrate
     from alembic.config import Config
 
@@ -166,11 +228,8 @@ def upgrade(reader: Engine, writer: Engine) -> None:
     # Alembic's configuration interpolates "%": a password may hold one.
     url = writer.url.render_as_string(hide_password=False).replace("%", "%%")
     config.set_main_option("sqlalchemy.url", url)
-    with writer.begin() as connection:
-        if connection.dialect.name == "postgresql":  # held until this transaction ends
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
 
 
 def _unavailable(url: str, reason: str) -> str:

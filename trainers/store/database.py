@@ -119,8 +119,14 @@ class Store:
                 run["best"] = reading.best_of_children(children)
             return run
 
-    def snapshot(self, run_id: str) -> dict:
+    def snapshot(self, run_id: str, recent: int | None = None) -> dict:
         """The run as its `RunLog.snapshot()` gave it; a group's also has `contestants`.
+
+        Args:
+            run_id: the run's id.
+            recent: how many of the newest batch rows to read whole; older ones are read
+                thinned, as a chart draws them (`snapshot["thinned"]` counts them). None:
+                every row whole.
 
         Raises:
             RunNotFound: when no run has this id.
@@ -129,14 +135,14 @@ class Store:
             row = connection.execute(select(runs).where(runs.c.run_id == run_id)).first()
             if row is None:
                 raise RunNotFound(self.missing(run_id))
-            snapshot = reading.snapshot(connection, row)
+            snapshot = reading.snapshot(connection, row, recent)
             query = (
                 select(runs).where(runs.c.parent == run_id).order_by(runs.c.created, runs.c.run_id)
             )
             children = list(connection.execute(query))
             if children or row.kind in ("race", "lab"):
                 snapshot["contestants"] = {
-                    child.label or child.run_id: reading.snapshot(connection, child)
+                    child.label or child.run_id: reading.snapshot(connection, child, recent)
                     for child in children
                 }
         return snapshot
@@ -144,7 +150,7 @@ class Store:
     def batches_since(self, run_id: str, step: int) -> dict[str, list]:
         """The batch columns of the run's rows whose `step` is greater than `step`."""
         with self._reader.connect() as connection:
-            return reading.batch_columns(connection.execute(reading.select_batches(run_id, step)))
+            return reading.batch_columns(connection, run_id, step)
 
     # Changing.
 

@@ -2,7 +2,8 @@
 
 A stored run reads back exactly as its log's `snapshot()` did: batch rows as columns
 (`BATCH_FIELDS`, then each metric in the order the run reported it), epochs, marks and images
-as lists of the events' dicts, images' pixels and results' arrays as numpy arrays again.
+as lists of the events' dicts, images' pixels and results' arrays as numpy arrays again. A
+chart of a long run reads its older batches thinned, from each chunk's extremes (`batch_view`).
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+import numpy as np
 from sqlalchemy import Row, select
 from sqlalchemy.engine import Connection
 
-from trainers.events import BATCH_FIELDS
-from trainers.store import codec
-from trainers.store.schema import batches, epochs, images, marks
+from trainers import thinning
+from trainers.store import codec, columns
+from trainers.store.schema import batch_chunks, epochs, images, marks
 
 # Columns of `runs` that hold JSON, and what they hold when empty.
 JSON_COLUMNS = {"config": {}, "info": {}, "result": {}, "best": {}, "versions": {}, "tags": []}
-_FLOATS = ("lr", "examples_per_second", "seconds")  # SQLite keeps NaN as NULL
 
 
 def run_dict(row: Row) -> dict:
@@ -31,52 +32,86 @@ def run_dict(row: Row) -> dict:
     return data
 
 
-def batch_columns(rows: Iterable[Row]) -> dict[str, list]:
-    """Batch rows as columns: `BATCH_FIELDS`, then the metrics in the order they were stored."""
-    columns: dict[str, list] = {}
-    for row in rows:
-        values = dict(zip(BATCH_FIELDS, row[:7], strict=True))
-        for name in _FLOATS:
-            if values[name] is None:
-                values[name] = math.nan
-        values.update(codec.loads(row.metrics))
-        if not columns:
-            columns = {name: [] for name in values}
-        for name, column in columns.items():
-            column.append(values.get(name, math.nan))
-    return columns
-
-
-def select_batches(run_id: str, after: int = -1):
-    """The query of a run's batch rows with `step > after`, in order of their step."""
-    table = batches
-    return (
-        select(
-            table.c.step,
-            table.c.epoch,
-            table.c.batch,
-            table.c.size,
-            table.c.lr,
-            table.c.examples_per_second,
-            table.c.seconds,
-            table.c.metrics,
-        )
-        .where(table.c.run_id == run_id, table.c.step > after)
-        .order_by(table.c.step, table.c.id)
+def batch_columns(connection: Connection, run_id: str, after: int = -1) -> dict[str, list]:
+    """Every batch row of a run whose `step` is greater than `after`, as columns in the order
+    of their steps: `BATCH_FIELDS`, then the metrics in the order the run reported them."""
+    query = (
+        select(batch_chunks.c.data)
+        .where(batch_chunks.c.run_id == run_id, batch_chunks.c.last_step > after)
+        .order_by(batch_chunks.c.first_step, batch_chunks.c.id)
     )
+    chunks = [columns.decode(data) for data in connection.execute(query).scalars()]
+    return _as_lists(columns.concatenate(chunks), after)
 
 
-def snapshot(connection: Connection, row: Row) -> dict:
-    """The `RunLog.snapshot()` of one stored run, read in the caller's transaction."""
+def batch_view(connection: Connection, run_id: str, recent: int) -> tuple[dict[str, list], int]:
+    """A run's batch rows as a chart draws them: the last `recent` rows or more whole, and
+    before them only the rows that hold the extremes (see `trainers.thinning`), as a
+    `RunLog` that keeps its recent rows does.
+
+    Returns:
+        `(columns, thinned)`: the rows, and how many leading ones are thinned.
+    """
+    query = (
+        select(batch_chunks.c.last_step, batch_chunks.c.rows)
+        .where(batch_chunks.c.run_id == run_id)
+        .order_by(batch_chunks.c.first_step.desc(), batch_chunks.c.id.desc())
+    )
+    whole_from, rows = None, 0  # the first step read whole
+    for last_step, count in connection.execute(query):
+        if rows >= recent:
+            whole_from = last_step + 1
+            break
+        rows += count
+    if whole_from is None:
+        return batch_columns(connection, run_id), 0
+    older = (
+        select(batch_chunks.c.extremes)
+        .where(batch_chunks.c.run_id == run_id, batch_chunks.c.last_step < whole_from)
+        .order_by(batch_chunks.c.first_step, batch_chunks.c.id)
+    )
+    extremes = [columns.decode(data) for data in connection.execute(older).scalars()]
+    thinned = thinning.thin(_as_lists(columns.concatenate(extremes)))
+    whole = batch_columns(connection, run_id, whole_from - 1)
+    count, whole_count = len(thinned.get("step", ())), len(whole.get("step", ()))
+    joined = {
+        name: thinned.get(name, [math.nan] * count) + whole.get(name, [math.nan] * whole_count)
+        for name in dict.fromkeys([*thinned, *whole])
+    }
+    return joined, count
+
+
+def _as_lists(joined: dict[str, np.ndarray], after: int = -1) -> dict[str, list]:
+    """Decoded columns as lists of Python numbers, from the first row whose step is past
+    `after`; an empty run has no columns."""
+    if not joined or not len(joined["step"]):
+        return {}
+    first = int(np.searchsorted(joined["step"], after, side="right"))
+    return {name: values[first:].tolist() for name, values in joined.items()}
+
+
+def snapshot(connection: Connection, row: Row, recent: int | None = None) -> dict:
+    """The `RunLog.snapshot()` of one stored run, read in the caller's transaction.
+
+    Args:
+        connection: the open connection.
+        row: the run's row of `runs`.
+        recent: the batch rows to read whole, the newest; the older ones are read thinned
+            (`batch_view`). None: every row whole.
+    """
     run = run_dict(row)
     run_id = run["run_id"]
+    if recent is None:
+        batches, thinned = batch_columns(connection, run_id), 0
+    else:
+        batches, thinned = batch_view(connection, run_id, recent)
     return {
         "run_id": run_id,
         "config": run["config"],
         "status": run["status"],
         "info": run["info"],
-        "batches": batch_columns(connection.execute(select_batches(run_id))),
-        "thinned": 0,  # every row
+        "batches": batches,
+        "thinned": thinned,
         "epochs": _events(connection, epochs, run_id),
         "images": _images(connection, run_id),
         "marks": _events(connection, marks, run_id),

@@ -1,30 +1,27 @@
 """What the writer writes: a followed run's state, and its queued events as table rows.
 
 The writer thread hands each flush here: the events of every followed run since the last
-flush become rows of `batches`, `epochs`, `marks` and `images`, and one update of the run's
-row (status, times, steps, best, heartbeat), all in the caller's transaction.
+flush become rows of `epochs`, `marks` and `images`, its batches join the run's open chunk in
+`batch_chunks` (rewritten until it holds `columns.CHUNK_ROWS` rows, then a new one begins), and
+one update of the run's row (status, times, steps, best, heartbeat), all in the caller's
+transaction.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 from dataclasses import dataclass, field
 
-import orjson
 from sqlalchemy import bindparam, insert, update
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection
 
-from trainers.events import BATCH_FIELDS, FINISHED, RUNNING, Event
-from trainers.store import codec, reading
+from trainers.events import FINISHED, RUNNING, Event
+from trainers.store import codec, columns, reading
 from trainers.store.clock import database_now
-from trainers.store.schema import batches, epochs, images, marks, runs
+from trainers.store.schema import batch_chunks, epochs, images, marks, runs
 
-_FIELDS = frozenset(BATCH_FIELDS)
-_SCALARS = ("lr", "examples_per_second", "seconds")
-BATCH_COLUMNS = ("run_id", *BATCH_FIELDS, "metrics")  # the order of a batch row's values
-CHUNK = 256  # the most batch rows in one INSERT (SQLite takes up to 32766 parameters)
+NAN = float("nan")  # a metric's value in a row that did not report it
 
 
 @dataclass
@@ -37,6 +34,8 @@ class RunState:
         steps: its batch rows written so far.
         bests: the best value so far of each metric of `reading.BEST_ORDER` it reports.
         result: what its end events left.
+        chunk: the batch rows of its open chunk, as columns: the last chunk, not yet full.
+        chunk_id: that chunk's id in `batch_chunks`, None before it is first written.
         deleted: set when its row is gone from the database: its later events are dropped.
     """
 
@@ -45,6 +44,8 @@ class RunState:
     steps: int = 0
     bests: dict = field(default_factory=dict)
     result: dict = field(default_factory=dict)
+    chunk: dict[str, list] = field(default_factory=dict)
+    chunk_id: int | None = None
     deleted: bool = False
 
     @property
@@ -64,7 +65,8 @@ def write_events(
         nothing is written.
     """
     values: dict = {}
-    rows: dict[str, list[dict]] = {"batch": [], "epoch": [], "mark": [], "image": []}
+    rows: dict[str, list[dict]] = {"epoch": [], "mark": [], "image": []}
+    batch_rows = [event.data for event, _ in events if event.kind == "batch"]
     result = state.result
     for event, at in events:
         if event.kind in rows:
@@ -83,7 +85,7 @@ def write_events(
     after = dataclasses.replace(
         state,
         status=values.get("status", state.status),
-        steps=state.steps + len(rows["batch"]),
+        steps=state.steps + len(batch_rows),
         bests=reading.best_values(
             state.bests, [e.data for e, _ in events if e.kind == "epoch"], grids
         ),
@@ -94,8 +96,8 @@ def write_events(
     changed = connection.execute(_update_run(tuple(values)), {"id": state.run_id, **values})
     if changed.rowcount == 0:
         return dataclasses.replace(state, deleted=True)
-    if rows["batch"]:
-        _insert_batches(connection, rows["batch"])
+    if batch_rows:
+        after = _write_batches(connection, after, batch_rows)
     for table, kind in ((epochs, "epoch"), (marks, "mark"), (images, "image")):
         if rows[kind]:
             connection.execute(insert(table), rows[kind])
@@ -120,66 +122,47 @@ def _update_run(columns: tuple[str, ...]):
     return update(runs).where(runs.c.run_id == bindparam("id")).values(values)
 
 
-def _batch_row(run_id: str, data: dict) -> tuple:
-    """A `batches` row's values, in `BATCH_COLUMNS` order: the metrics as JSON.
-
-    The writer's hot path (a second of batches at each write): metrics that are all finite
-    floats go straight to orjson; the codec tags NaN and infinities otherwise.
-    """
-    fields = {name: data[name] for name in BATCH_FIELDS}
-    metrics = {name: value for name, value in data.items() if name not in _FIELDS}
-    for name in _SCALARS:
-        if not math.isfinite(fields[name]):
-            fields[name] = None  # SQLite would store NaN as NULL anyway: say so
-    try:
-        finite = all(map(math.isfinite, metrics.values()))
-    except TypeError:
-        finite = False
-    encoded = (orjson.dumps(metrics) if finite else codec.dumps(metrics)).decode()
-    return (run_id, *fields.values(), encoded)
+def _write_batches(connection: Connection, state: RunState, rows: list[dict]) -> RunState:
+    """Adds batch rows to the run's open chunk, rewriting it, and begins a new chunk each time
+    one is full. Returns the state with its new open chunk."""
+    chunk, chunk_id = {name: list(values) for name, values in state.chunk.items()}, state.chunk_id
+    for row in rows:
+        if len(chunk.get("step", ())) == columns.CHUNK_ROWS:
+            _write_chunk(connection, state.run_id, chunk, chunk_id)
+            chunk, chunk_id = {}, None
+        if not row.keys() <= chunk.keys():  # the first row, or a metric that comes
+            chunk = _with_names(chunk, row)
+        for name, column in chunk.items():
+            column.append(row.get(name, NAN))
+    chunk_id = _write_chunk(connection, state.run_id, chunk, chunk_id)
+    return dataclasses.replace(state, chunk=chunk, chunk_id=chunk_id)
 
 
-def _insert_batches(connection: Connection, rows: list[tuple]) -> None:
-    """Inserts batch rows in a few multi-row statements.
-
-    A second of batches is hundreds of rows. Row by row, SQLAlchemy's work per row costs more
-    than SQLite's, and the driver lets go of Python's lock around each row, so the training
-    thread and the writer hand it back and forth hundreds of times a second. In statements of
-    `2**k` rows, at most `CHUNK` each, a write takes a handful of steps, each statement
-    compiled once for the database's own SQL and parameter style.
-    """
-    start = 0
-    while start < len(rows):
-        size = min(CHUNK, 1 << ((len(rows) - start).bit_length() - 1))
-        chunk = rows[start : start + size]
-        sql, positional = _batch_insert(connection.dialect, size)
-        if positional:
-            params = tuple(value for row in chunk for value in row)
-        else:
-            params = {
-                f"{name}_m{index}": value
-                for index, row in enumerate(chunk)
-                for name, value in zip(BATCH_COLUMNS, row, strict=True)
-            }
-        connection.exec_driver_sql(sql, params)
-        start += size
+def _with_names(chunk: dict[str, list], row: dict) -> dict[str, list]:
+    """The chunk's columns with every name of `row` too, earlier rows NaN in a new one."""
+    rows = len(chunk.get("step", ()))
+    return chunk | {name: [NAN] * rows for name in row if name not in chunk}
 
 
-@functools.cache
-def _batch_insert(dialect: Dialect, rows: int) -> tuple[str, bool]:
-    """The `batches` INSERT of this many rows, in this database's SQL and parameter style."""
-    values = [{name: None for name in BATCH_COLUMNS} for _ in range(rows)]
-    compiled = insert(batches).values(values).compile(dialect=dialect)
-    names = [f"{name}_m{index}" for index in range(rows) for name in BATCH_COLUMNS]
-    if dialect.positional and list(compiled.positiontup) != names:
-        raise RuntimeError(f"The batch INSERT's parameters moved. Received: {compiled.positiontup}")
-    return str(compiled), dialect.positional
+def _write_chunk(connection: Connection, run_id: str, chunk: dict, chunk_id: int | None) -> int:
+    """Writes a chunk: its row anew when it has an id, else a new row. Returns its id."""
+    steps = chunk["step"]
+    values = {
+        "first_step": steps[0],
+        "last_step": steps[-1],
+        "rows": len(steps),
+        "data": columns.encode(chunk),
+        "extremes": columns.encode(columns.extremes(chunk)),
+    }
+    if chunk_id is None:
+        inserted = connection.execute(insert(batch_chunks).values(run_id=run_id, **values))
+        return inserted.inserted_primary_key[0]
+    connection.execute(update(batch_chunks).where(batch_chunks.c.id == chunk_id).values(values))
+    return chunk_id
 
 
-def _row(run_id: str, event: Event) -> dict | tuple:
+def _row(run_id: str, event: Event) -> dict:
     data = event.data
-    if event.kind == "batch":
-        return _batch_row(run_id, data)
     if event.kind == "image":
         rest = {name: value for name, value in data.items() if name != "pixels"}
         return {

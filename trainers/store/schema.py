@@ -1,11 +1,14 @@
 """The tables of the store, in SQLAlchemy Core, as the newest migration leaves them.
 
 One row per run in `runs` (a race or a style lab is a run too, its runs point to it through
-`parent`), and the run's events in one table per kind: every batch, every epoch, every mark,
-every image. Values that vary with the run (its metrics, its configuration, its results) are
-JSON text written by `trainers.store.codec`; what a query filters or sorts on has a column.
-The tables are made and changed only by the Alembic migrations in `migrations/versions`; the
-`HEAD` revision here names the newest, and a test checks that it does.
+`parent`), and the run's events in one table per kind: its batches in chunks of consecutive
+rows (`batch_chunks`, see `trainers.store.columns`), every epoch, every mark, every image.
+Values that vary with the run (its configuration, its results) are JSON text written by
+`trainers.store.codec`; what a query filters or sorts on has a column.
+
+The Alembic migrations in `migrations/versions` change an older database's tables; an empty
+database gets these at once (`connection.upgrade`). The `HEAD` revision here names the newest
+migration, and a test checks that the migrations leave exactly these tables.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sqlalchemy import (
     Text,
 )
 
-HEAD = "0002"  # the newest revision in migrations/versions
+HEAD = "0003"  # the newest revision in migrations/versions
 
 metadata = MetaData()
 
@@ -54,20 +57,19 @@ runs = Table(
     Column("tags", Text, nullable=False, default="[]"),  # revision 0002
 )
 
-batches = Table(
-    "batches",
+# A run's batch rows, `columns.CHUNK_ROWS` at most per chunk: the chunk being filled is
+# rewritten at each write until it is full.
+batch_chunks = Table(
+    "batch_chunks",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("run_id", String(ID), nullable=False),
-    Column("step", Integer, nullable=False),
-    Column("epoch", Integer, nullable=False),
-    Column("batch", Integer, nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("lr", Float),
-    Column("examples_per_second", Float),
-    Column("seconds", Float),
-    Column("metrics", Text, nullable=False),  # the batch's metrics and their running means
-    Index("batches_run_step", "run_id", "step"),
+    Column("first_step", Integer, nullable=False),
+    Column("last_step", Integer, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),  # every row: `columns.encode`
+    Column("extremes", LargeBinary, nullable=False),  # the rows a long chart draws
+    Index("batch_chunks_run_step", "run_id", "first_step"),
 )
 
 epochs = Table(
@@ -111,4 +113,4 @@ run_numbers = Table(
     sqlite_autoincrement=True,
 )
 
-EVENT_TABLES = (batches, epochs, marks, images)
+EVENT_TABLES = (batch_chunks, epochs, marks, images)
