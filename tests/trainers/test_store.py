@@ -4,7 +4,8 @@ Each test opens its own database (`database_url`): a SQLite file in a temporary 
 database on a real PostgreSQL server. Runs train for real on a `Worker` wired to the store as
 the app wires it (ids from the store, every job followed, the model saved at the end); what the
 store reads back must equal what the run's log held, batch for batch, NaN for NaN, pixel for
-pixel, and TensorBoard's own reader must find every batch.
+pixel, and TensorBoard's own reader must find every batch in the event files written from the
+store.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from trainers.group import GroupLog, GroupRunConfig
 from trainers.store import RunNotFound, Store, StoreWriter
 from trainers.store.errors import StoreUnavailable
 from trainers.store.liveness import HOST
-from trainers.store.schema import batches
+from trainers.store.schema import batch_chunks
+from trainers.store.tensorboard import write_all, write_run
 from trainers.worker import Worker
 
 QUICK = {"max_examples": 256, "epochs": 2, "style": "train_step"}
@@ -132,7 +134,10 @@ def test_tensorboards_reader_finds_every_batch_epoch_and_image(
     job = stored_worker.submit(RunConfig(**QUICK))
     wait_until(lambda: job.log.finished, "the run to end")
     writer.flush()
+    assert not store.tensorboard_dir(job.run_id).exists()  # nothing written while it trained
 
+    assert write_all(store) == [job.run_id]
+    assert write_all(store) == []  # up to date: nothing to write again
     events = EventAccumulator(str(store.tensorboard_dir(job.run_id)), size_guidance={"tensors": 0})
     events.Reload()
     steps = list(range(job.log.steps))
@@ -169,12 +174,13 @@ def test_a_race_is_stored_as_a_group_of_runs_and_deleted_whole(
     assert group["best"] == {
         "val_accuracy": max(rows[r]["best"]["val_accuracy"] for r in rows if r != log.run_id)
     }
+    write_run(store, log.run_id)
     assert any(store.tensorboard_dir(child["run_id"]).iterdir())
 
     store.delete(log.run_id)
     assert store.runs() == [] and not store.tensorboard_dir(log.run_id).exists()
     with create_engine(database_url).connect() as database:
-        assert database.execute(select(func.count()).select_from(batches)).scalar() == 0
+        assert database.execute(select(func.count()).select_from(batch_chunks)).scalar() == 0
 
 
 def batch_row(step: int, loss: float = 1.0) -> dict:

@@ -193,6 +193,25 @@ def test_tensorboards_reader_finds_every_batch_and_grid(stored, tmp_path):
     assert [event.step for event in grids] == [3, 6]
 
 
+def test_the_tensorboard_command_writes_every_run_for_tensorboards_logdir(stored):
+    from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
+
+    written = trainers("tensorboard", "--no-serve")
+    assert written.returncode == 0, written.stderr
+    folder = Store().home / "tensorboard"
+    assert f"tensorboard --logdir {folder}" in written.stdout
+
+    logdir = EventMultiplexer(size_guidance={"tensors": 0})
+    logdir.AddRunsFromDirectory(str(folder)).Reload()
+    runs = {run["run_id"]: run for run in Store().runs()}
+    assert set(logdir.Runs()) == set(runs)
+    for run_id, run in runs.items():  # every run has a learning rate at every batch
+        steps = [event.step for event in logdir.Tensors(run_id, "batch/lr")]
+        assert steps == list(range(run["steps"])), run_id
+    again = trainers("tensorboard", "--no-serve")
+    assert "Wrote the event files of 0 runs: none new." in again.stdout
+
+
 def test_export_refuses_an_unknown_run_or_format_and_says_what_would_work(stored, tmp_path):
     unknown = trainers("export", "run-999", "--format", "csv", "--out", str(tmp_path))
     assert unknown.returncode == 2

@@ -6,6 +6,7 @@ the store.
     python -m trainers race --optimizers sgd:0.01,adam:0.001 --epochs 1 --out runs/race
     python -m trainers list-runs
     python -m trainers export run-3 --format csv --out exported/
+    python -m trainers tensorboard
     python -m trainers sample runs/gan --digit 7 --count 16 --out seven.png
 
 Each command is one module here with `add_command(subparsers)` and `command(args)`. Their
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 
-from trainers.cli import export, list_runs, listing, race, run, sample
+from trainers.cli import export, list_runs, listing, race, run, sample, tensorboard
 from trainers.cli.refusals import Parser
 
 PROG = "python -m trainers"
@@ -30,6 +31,7 @@ COMMANDS = {
     "list-runs": list_runs,
     "export": export,
     "sample": sample,
+    "tensorboard": tensorboard,
 }
 
 

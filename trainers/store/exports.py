@@ -7,7 +7,7 @@ folder of its own, named after the run's label, with the same files as a single 
 - `csv`: `metrics.csv`, one row per batch at full resolution, every field and every metric.
 - `json`: `run.json`, the run's row, configuration, model summary, epochs, marks, results
   (arrays as lists, NaN as null) and error.
-- `tensorboard`: the run's event files (written anew from the store when a run has none).
+- `tensorboard`: the run's event files, written from the store.
 - `keras`: `model.keras`, the trained network.
 - `images`: each image as a PNG (`images/step_000050.png`: a GAN's sample grid, or a
   classifier's predictions at an epoch's end), and a GAN's `filmstrip.gif` of every grid.
@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from trainers.events import Event
 from trainers.images import filmstrip_gif, to_png
 from trainers.outputs import slug, write_columns
 from trainers.store.database import Store
@@ -81,10 +80,12 @@ def write_json(store: Store, run_id: str, folder: Path) -> list[Path]:
 
 
 def write_tensorboard(store: Store, run_id: str, folder: Path) -> list[Path]:
-    """Copies the run's TensorBoard event files (a group's: each of its runs' folders)."""
+    """Writes the run's TensorBoard event files (a group's: each of its runs' folders) from
+    the store, into the data folder, and copies them."""
+    from trainers.store.tensorboard import write_run  # loads TensorFlow
+
+    write_run(store, run_id)
     source = store.tensorboard_dir(run_id)
-    if not any(source.rglob("events.out.tfevents*")):
-        _write_events_anew(store, run_id)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(source, folder, dirs_exist_ok=True)
     return sorted(folder.rglob("events.out.tfevents*"))
@@ -138,27 +139,6 @@ def write_card(store: Store, run_id: str, folder: Path) -> list[Path]:
         except ValueError as error:
             raise NothingToExport(str(error)) from error
     return written
-
-
-def _write_events_anew(store: Store, run_id: str) -> None:
-    """Writes event files from the stored rows, for a run that has none (TensorFlow loads)."""
-    import tensorflow  # noqa: F401  (this export asks for TensorFlow's files)
-
-    from trainers.store.tensorboard import RunEvents
-
-    for target, _ in targets(store, run_id, Path()):
-        snapshot = store.snapshot(target)
-        batches = snapshot["batches"]
-        events = [
-            Event("batch", step + 1, {name: batches[name][i] for name in batches})
-            for i, step in enumerate(batches.get("step", ()))
-        ]
-        events += [Event("epoch", 0, epoch) for epoch in snapshot["epochs"]]
-        events += [Event("image", image["step"], image) for image in snapshot["images"]]
-        if events:
-            writer = RunEvents(store.tensorboard_dir(target))
-            writer.write(events)
-            writer.close()
 
 
 def _plain(data):

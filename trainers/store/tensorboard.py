@@ -1,99 +1,83 @@
-"""A run's TensorBoard event files, in the format `tf.summary` writes.
+"""A run's TensorBoard event files, in the format `tf.summary` writes, written from the store.
 
-`tensorboard --logdir <data folder>` then shows every run: scalars per batch (`batch/loss`,
-`batch/mean_loss`, ..., `batch/lr`, at the batch's step), per epoch (`epoch/loss`,
-`epoch/val_loss`, ..., at the epoch's number) and images (`images/samples` of a GAN,
-`images/predictions` of a classifier, at their step).
+`python -m trainers tensorboard` (or `export --format tensorboard`) writes them; then
+`tensorboard --logdir <data folder>/tensorboard` shows every run: scalars per batch
+(`batch/loss`, `batch/mean_loss`, ..., `batch/lr`, at the batch's step), per epoch
+(`epoch/loss`, `epoch/val_loss`, ..., at the epoch's number) and images (`images/samples` of a
+GAN, `images/predictions` of a classifier, at their step).
 
-The store's writer thread hands every run's events to `Boards`, which writes them at most
-every `INTERVAL` seconds (and at a run's end, and on `flush`), and writing must cost training
-nothing: `tf.summary.scalar` takes about 100 µs a value eagerly, and even
-`tf.summary.experimental.write_raw_pb` in a graph loop 15 µs a step. So each step's scalars
-become one serialized `Summary` in Python, by filling a value into bytes serialized once per
-tag (protobuf messages concatenate into one), wrapped in TensorBoard's own `Event` message and
-appended by TensorFlow's record writer: about 10 µs a step in all. Only a process that has
-imported TensorFlow to train writes these files: nothing here imports it.
+They are written on demand, not while a run trains: the store already keeps every value, in a
+few bytes a batch, and event files repeat every tag's name with every value (hundreds of bytes a
+batch), so writing them live would cost a run's training time and most of its disk for what a
+person may never open. A run's files are written anew when it has more steps, or another status,
+than when they were last written (`written.json` beside them says).
+
+Each step's scalars become one serialized `Summary` in Python, by filling a value into bytes
+serialized once per tag (protobuf messages concatenate into one), wrapped in TensorBoard's own
+`Event` message and appended by TensorFlow's record writer: about 10 µs a step, where
+`tf.summary.scalar` takes about 100 µs a value.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import shutil
 import socket
 import struct
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from trainers.events import BATCH_FIELDS, Event
 from trainers.store import codec
+from trainers.store.database import Store
 
 # Batch fields that are the batch's bookkeeping rather than what it learnt.
 _BOOKKEEPING = {name for name in BATCH_FIELDS if name != "lr"}
-INTERVAL = 5.0  # the most seconds between two writes of a live run's event files
-_DRAWN = ("batch", "epoch", "image")  # the events that have something for TensorBoard
 _PLACEHOLDER = struct.pack("<f", 1.25)
+WRITTEN = "written.json"  # beside a run's event files: the steps and status they hold
 
 
-def available() -> bool:
-    """Whether this process trains with TensorFlow, and TensorBoard's package is installed."""
-    if "tensorflow" not in sys.modules:
-        return False
-    try:
-        import tensorboard.plugins.scalar.metadata  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def write_all(store: Store) -> list[str]:
+    """Brings the event files of every run of the store up to date (`write_run`).
 
-
-class Boards:
-    """The event files of every run a writer follows, each written every `interval` seconds.
-
-    Args:
-        folder_of: the folder of a run's event files, from its id.
-        interval: the most seconds between two writes of a live run's files.
+    Returns:
+        The ids of the runs whose files were written now.
     """
+    written = []
+    for run in store.runs():
+        if run["kind"] in ("race", "lab"):  # a group's runs have their own files
+            continue
+        marker = store.tensorboard_dir(run["run_id"]) / WRITTEN
+        held = orjson.loads(marker.read_bytes()) if marker.exists() else None
+        if held != {"steps": run["steps"], "status": run["status"]}:
+            write_run(store, run["run_id"])
+            written.append(run["run_id"])
+    return written
 
-    def __init__(self, folder_of: Callable[[str], Path], interval: float = INTERVAL) -> None:
-        self.folder_of = folder_of
-        self.interval = interval
-        self._files: dict[str, RunEvents] = {}
-        self._pending: dict[str, list[Event]] = {}
-        self._ended: set[str] = set()
-        self._written_at = time.monotonic()
 
-    def add(self, run_id: str, events: list[Event], ended: bool) -> None:
-        """Holds a run's events for the next write; `ended` when its last event is among them."""
-        self._pending.setdefault(run_id, []).extend(e for e in events if e.kind in _DRAWN)
-        if ended:
-            self._ended.add(run_id)
-
-    def write(self, now: bool = False) -> None:
-        """Writes what is held when `interval` has passed, a run has ended, or `now`."""
-        due = time.monotonic() - self._written_at >= self.interval
-        if not (now or due or self._ended):
-            return
-        self._written_at = time.monotonic()
-        pending, self._pending = self._pending, {}
-        for run_id, events in pending.items():
-            if events and run_id not in self._files:
-                self._files[run_id] = RunEvents(self.folder_of(run_id))
-            if events:
-                self._files[run_id].write(events)
-        for run_id in self._ended:
-            if run_id in self._files:
-                self._files.pop(run_id).close()
-        self._ended.clear()
-
-    def close(self) -> None:
-        """Writes what is held and closes every file."""
-        self.write(now=True)
-        for events in self._files.values():
-            events.close()
-        self._files.clear()
+def write_run(store: Store, run_id: str) -> None:
+    """Writes a run's event files anew from the store, each of a group's runs in its folder."""
+    children = [run["run_id"] for run in store.runs() if run["parent"] == run_id]
+    for target in children or [run_id]:
+        snapshot, row = store.snapshot(target), store.run(target)
+        folder = store.tensorboard_dir(target)
+        shutil.rmtree(folder, ignore_errors=True)
+        batches = snapshot["batches"]
+        events = [
+            Event("batch", step, {name: values[index] for name, values in batches.items()})
+            for index, step in enumerate(batches.get("step", ()))
+        ]
+        events += [Event("epoch", 0, epoch) for epoch in snapshot["epochs"]]
+        events += [Event("image", image["step"], image) for image in snapshot["images"]]
+        files = RunEvents(folder)
+        files.write(events)
+        files.close()
+        marker = {"steps": row["steps"], "status": row["status"]}
+        (folder / WRITTEN).write_bytes(orjson.dumps(marker))
 
 
 class RunEvents:
@@ -101,8 +85,7 @@ class RunEvents:
 
     Each step's values are one `Event` record, as `tf.summary`'s file writer writes them, put
     into the file by TensorFlow's own record writer (`tf.io.TFRecordWriter`: the same framing and
-    checksums, in C++). Building the records here in Python rather than through `tf.summary`
-    ops spares a graph call per step: about 2 µs a step instead of 15.
+    checksums, in C++), which loads TensorFlow.
 
     Args:
         folder: where the event file goes; created if missing.

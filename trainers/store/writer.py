@@ -4,8 +4,8 @@ Training never waits on the disk. A followed run's events are appended to an in-
 on the thread that emits them (a deque append: no I/O, no lock held, no TensorFlow); the
 writer's own thread writes them in one transaction at least every `interval` seconds, at once
 after an epoch or the run's end, and refreshes the heartbeat of live runs so that other
-processes can tell a run whose process died (`Store.mark_interrupted`). After each database
-write, in a process that trains with TensorFlow, it writes the same events to TensorBoard.
+processes can tell a run whose process died (`Store.mark_interrupted`). TensorBoard's event
+files are written from the store when asked for (`trainers.store.tensorboard`), not here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from sqlalchemy.exc import OperationalError
 
 from trainers.events import Event, RunLog
 from trainers.group import GroupLog
-from trainers.store import codec, names, records, tensorboard
+from trainers.store import codec, names, records
+from trainers.store.connection import release_free_pages
 from trainers.store.database import Store
 from trainers.store.liveness import HOST
 from trainers.store.records import RunState
@@ -63,7 +64,6 @@ class StoreWriter:
         self._closing = False
         self._writing = threading.Lock()  # one write at a time: the thread's, or after close
         self._failures = 0
-        self._boards: tensorboard.Boards | None = None  # once a run has something to draw
         self._thread = threading.Thread(target=self._serve, name="looplab-store", daemon=True)
         self._thread.start()
         atexit.register(self.close)
@@ -119,7 +119,7 @@ class StoreWriter:
         model.save(path)
 
     def flush(self) -> None:
-        """Returns once everything queued so far is written (TensorBoard's files too)."""
+        """Returns once everything queued so far is written."""
         request = _Flush()
         self._queue.append(request)
         self._wake.set()
@@ -128,15 +128,13 @@ class StoreWriter:
                 self._write(self._drain())
 
     def close(self) -> None:
-        """Writes what is queued, ends the thread, and closes the TensorBoard files."""
+        """Writes what is queued and ends the thread."""
         if self._closing:
             return
         self._closing = True
         self._wake.set()
         self._thread.join()
         self._write(self._drain())
-        if self._boards is not None:
-            self._boards.close()
         atexit.unregister(self.close)
 
     # On the emitting thread.
@@ -189,7 +187,7 @@ class StoreWriter:
                 return items
 
     def _write(self, items: list) -> None:
-        """Writes drained events in one transaction, then to TensorBoard; answers flushes."""
+        """Writes drained events in one transaction; answers flushes."""
         flushes = [item for item in items if isinstance(item, _Flush)]
         try:
             with self._writing:
@@ -223,7 +221,6 @@ class StoreWriter:
             for state in states.values():
                 if not state.live:
                     self._states.pop(state.run_id, None)
-        self._tensorboard(states, events, now=bool(flushes))
 
     def _commit(self, states: dict[str, RunState], events: dict[str, list]) -> None:
         with self._lock:
@@ -239,17 +236,5 @@ class StoreWriter:
             records.heartbeat(connection, live)
         for run_id, state in after.items():  # committed: the writer's view moves on
             vars(states[run_id]).update(vars(state))
-
-    def _tensorboard(self, states: dict[str, RunState], events: dict[str, list], now: bool):
-        """Hands the events to the run's TensorBoard files (`tensorboard.Boards`)."""
-        try:
-            if self._boards is None and events and tensorboard.available():
-                self._boards = tensorboard.Boards(self.store.tensorboard_dir)
-            if self._boards is not None:
-                for run_id, run_events in events.items():
-                    state = states[run_id]
-                    if not state.deleted:
-                        self._boards.add(run_id, [e for e, _ in run_events], not state.live)
-                self._boards.write(now)
-        except Exception:
-            logger.exception("Looplab could not write TensorBoard files.")
+        if any(not state.live for state in after.values()):  # a run ended
+            release_free_pages(self.store.writer_engine)
