@@ -18,6 +18,7 @@ from trainers.control import RunControl
 from trainers.datasets import Dataset
 from trainers.events import RunLog
 from trainers.images import tile, to_pixels
+from trainers.records_aside import RecordsAside
 from trainers.run import Run
 
 PREVIEW_SIZE = 8  # validation examples shown with their predictions at each epoch end
@@ -59,6 +60,11 @@ class ClassifierRun(Run):
             if hasattr(layer, "seed_generator"):  # Dropout draws its masks from this state
                 copied.seed_generator.state.assign(layer.seed_generator.state)
         return copy
+
+    def callback(self, reports: str = "means") -> keras.callbacks.Callback:
+        """A Keras callback that reports `fit()`'s batches and epochs to this run, recording
+        each batch from Keras' own threads while the next one trains (`RecordsAside`)."""
+        return RecordsAside(self, reports)
 
     # The loss and metrics of the task, fresh for each caller.
 

@@ -65,6 +65,11 @@ class RunControl:
     def paused(self) -> bool:
         return self._paused
 
+    @property
+    def waiting(self) -> bool:
+        """Whether anything waits for the run's worker: a request, a pause or a stop."""
+        return bool(self._requests) or self.paused or self.stop_requested
+
     def take_requests(self) -> list[tuple[str, object]]:
         """Removes and returns the requests left so far (worker thread)."""
         with self._changed:

@@ -10,8 +10,10 @@ folder, see `trainers.store`) from its first batch on.
 
 The callback turns `fit()`'s logs into the same events the engine's runs record: a `Recorder`
 derives each batch's own values from Keras' running means, and a `StoreWriter` writes them from
-its own thread, so the training thread only appends to a queue. The dashboard draws the run as
-a read-only run: it does not own this process, so it offers no Stop or Pause.
+its own thread. The callback is `async_safe`: Keras hands it each batch's logs from its own
+callback threads while the next batch trains, and `BatchOrder` puts them back in order, so the
+training thread never waits for a batch's results to be read. The dashboard draws the run as a
+read-only run: it does not own this process, so it offers no Stop or Pause.
 
 A training loop written from scratch reports through the same object, as the guide's loops do:
 
@@ -30,10 +32,12 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 from pathlib import Path
 
 import keras
 
+from trainers.batch_order import BatchOrder
 from trainers.control import RunControl
 from trainers.engine import summary_of
 from trainers.events import COMPLETED, STOPPED, RunLog
@@ -41,6 +45,7 @@ from trainers.recorder import Recorder
 from trainers.store import Store, StoreWriter
 
 KIND = OWNER = "script"
+FIRST_BATCH_SECONDS = 1.0  # the longest wait for the second batch to tell the first one's size
 
 
 def _ignore(kind: str, value: object) -> str:
@@ -70,6 +75,8 @@ class DashboardCallback(keras.callbacks.Callback):
         log: the run's events since it began (a `RunLog`), None before.
     """
 
+    async_safe = True  # Keras may call `on_train_batch_end` from its own threads
+
     def __init__(
         self, name: str | None = None, *, batch_size: int | None = None, store: Store | None = None
     ) -> None:
@@ -83,6 +90,11 @@ class DashboardCallback(keras.callbacks.Callback):
         self._batch = batch_size  # the examples per batch of the run recorded now
         self._epoch = 0
         self._seen = 0  # examples of this epoch reported so far
+        self._order = BatchOrder(self._record_fit_batch)
+        self._sized = threading.Event()  # set once `_batch` is known
+        self._count_lock = threading.Lock()  # the count is read before evaluate() resets it
+        self._counted_before_test: int | None = None
+        self._training_thread: int | None = None
 
     @property
     def run_id(self) -> str | None:
@@ -92,14 +104,25 @@ class DashboardCallback(keras.callbacks.Callback):
     # What fit() calls.
 
     def on_train_begin(self, logs=None):
+        self._training_thread = threading.get_ident()
         self._begin()
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._epoch, self._seen = epoch, 0
+        self._order.forget_unended()  # the last epoch's ends have all come: Keras waited
+        self._epoch, self._seen, self._counted_before_test = epoch, 0, None
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self._batch is None and batch > 0:  # the first batch has trained: count it
+            self._batch = self._counted() or 1
+            self._sized.set()
+        self._order.begin(batch)
 
     def on_train_batch_end(self, batch, logs=None):
-        if not self.report_batch(self._epoch, batch, self._batch_examples(batch), means=logs):
-            self.model.stop_training = True
+        self._order.end(batch, logs)
+
+    def on_test_begin(self, logs=None):
+        with self._count_lock:  # evaluate() resets the count next
+            self._counted_before_test = self._counted()
 
     def on_epoch_end(self, epoch, logs=None):
         self.report_epoch(epoch, logs or {})
@@ -153,6 +176,11 @@ class DashboardCallback(keras.callbacks.Callback):
         self._writer.close()
         self._recorder = self._writer = None
 
+    def _record_fit_batch(self, batch: int, logs: dict) -> None:
+        """Records a batch of `fit()`, in order (`BatchOrder`), on whichever thread ended it."""
+        if not self.report_batch(self._epoch, batch, self._batch_examples(batch), means=logs):
+            self.model.stop_training = True
+
     # Beginning a run.
 
     def _begin(self) -> None:
@@ -163,6 +191,8 @@ class DashboardCallback(keras.callbacks.Callback):
         self._writer.follow(self.log, kind=KIND, owner=OWNER, name=self.name)
         self._recorder = Recorder(self.log, RunControl(), _ignore, self._learning_rate)
         self._batch, self._epoch, self._seen = self.batch_size, 0, 0
+        if self._batch is None:
+            self._sized.clear()
         self.log.emit("start", 0, self._info())
 
     def _config(self) -> dict:
@@ -198,11 +228,15 @@ class DashboardCallback(keras.callbacks.Callback):
         """The examples in a batch of `fit()`, which hands callbacks only the metrics.
 
         Keras' compiled loss counts the examples it has averaged this epoch. Reading that count
-        costs a variable read, so it is read once for the batch size (unless given) and once at
-        each epoch's last batch, which may be smaller; every other batch has the full size.
+        costs a variable read, and it must be read while no other batch trains: so it is read on
+        the training thread once the first batch has trained, for the batch size (unless
+        given), and at each epoch's last batch, which may be smaller (the training thread then
+        waits for it, before any validation); every other batch has the full size.
         """
         last = batch + 1 == (self.params or {}).get("steps")
-        counted = self._counted() if self._batch is None or last else None
+        if self._batch is None and not last and threading.get_ident() != self._training_thread:
+            self._sized.wait(FIRST_BATCH_SECONDS)  # a one-batch epoch of unknown length: go on
+        counted = self._count_now() if self._batch is None or last else None
         if self._batch is None:
             self._batch = counted or 1
         size = self._batch
@@ -210,6 +244,14 @@ class DashboardCallback(keras.callbacks.Callback):
             size = counted - self._seen
         self._seen += size
         return size
+
+    def _count_now(self) -> int | None:
+        """The examples the compiled loss has averaged this epoch, as it was before any
+        validation reset it."""
+        with self._count_lock:
+            if self._counted_before_test is not None:
+                return self._counted_before_test
+            return self._counted()
 
     def _counted(self) -> int | None:
         """The examples the compiled loss has averaged this epoch, or None without one."""

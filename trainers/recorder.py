@@ -5,6 +5,10 @@ means over the epoch; a loop from scratch has the batch's own loss. The recorder
 other form, so every style streams both: the batch's own value and the running epoch mean.
 Between two batches it also applies what other threads asked for (a new learning rate, pause,
 stop), on the worker thread, and marks each on the stream.
+
+A loop reports each batch with `batch`, which records it and then applies the controls. `fit()`
+may record its batches from Keras' own threads (`record`, in order, see `trainers.batch_order`)
+while the worker thread applies the controls before each batch (`before_batch`).
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ class Recorder:
         self._means: dict[str, float] = {}
         self._clock = time.perf_counter()
         self._active = 0.0  # seconds of training, pauses left out
+        self._stop_marked_after = False  # a stop seen before a batch, marked after it
 
     @property
     def seconds(self) -> float:
@@ -76,7 +81,7 @@ class Recorder:
         own: dict | None = None,
         means: dict | None = None,
     ) -> bool:
-        """Records one batch; returns whether training should go on.
+        """Records one batch, then applies the controls; returns whether training should go on.
 
         Args:
             epoch: the epoch, from 0.
@@ -85,13 +90,30 @@ class Recorder:
             own: metric values of this batch alone.
             means: Keras' running means over the epoch so far, this batch included.
         """
+        return self.record(epoch, batch, size, own, means) and self._between_batches()
+
+    def begin_epoch(self, epoch: int) -> None:
+        """Starts an epoch's running means, and reads the learning rate it begins with."""
+        self._epoch, self._seen, self._totals, self._means = epoch, 0, {}, {}
+        self._learning_rate = self.learning_rate()  # a style may change it between epochs
+
+    def record(
+        self,
+        epoch: int,
+        batch: int,
+        size: int,
+        own: dict | None = None,
+        means: dict | None = None,
+    ) -> bool:
+        """Records one batch (as `batch`, without applying controls); returns False once a
+        loss is no longer finite. Batches must come in order, one at a time, from any thread;
+        an epoch not begun with `begin_epoch` begins here."""
         now = time.perf_counter()
         elapsed = now - self._clock
         self._active += elapsed
         self._clock = now
         if epoch != self._epoch:
-            self._epoch, self._seen, self._totals, self._means = epoch, 0, {}, {}
-            self._learning_rate = self.learning_rate()  # a style may change it between epochs
+            self.begin_epoch(epoch)
         seen_before, self._seen = self._seen, self._seen + size
         row = {
             "step": self.step,
@@ -117,8 +139,29 @@ class Recorder:
         if any(not math.isfinite(value) for key, value in row.items() if "loss" in key):
             self.outcome = DIVERGED
             return False
+        if self._stop_marked_after:  # `before_batch` saw a stop: this was the last batch
+            self._stop_marked_after = False
+            self.mark("stop")
         self.log.recording_seconds += time.perf_counter() - now  # what watching costs the run
-        return self._between_batches()
+        return True
+
+    def before_batch(self, step: int) -> bool:
+        """Applies the controls before the batch of this global step (of `fit()`, on the worker
+        thread, once the batches before it are recorded); returns False when it is to be the
+        last batch: a stop was asked for (marked once it is recorded), or a limit is reached."""
+        self._pause_and_apply()
+        if self.control.stop_requested:
+            self.outcome = STOPPED
+            self._stop_marked_after = True
+            return False
+        return not self.limit_reached(step)
+
+    def limit_reached(self, step: int) -> bool:
+        """Whether the batch of this global step is the last that `max_steps` and `seconds`
+        allow."""
+        if self.max_steps and step + 1 >= self.max_steps:
+            return True
+        return bool(self.max_seconds and self.seconds >= self.max_seconds)
 
     @property
     def epoch_number(self) -> int:
@@ -159,6 +202,17 @@ class Recorder:
         )
 
     def _between_batches(self) -> bool:
+        self._pause_and_apply()
+        if self.control.stop_requested:
+            self.outcome = STOPPED
+            self.mark("stop")
+            return False
+        if self.max_steps and self.step >= self.max_steps:
+            return False
+        return not (self.max_seconds and self.seconds >= self.max_seconds)
+
+    def _pause_and_apply(self) -> None:
+        """Applies what other threads asked for, and waits out a pause, marking each."""
         control = self.control
         self.apply_requests()
         if control.paused and not control.stop_requested:
@@ -171,13 +225,6 @@ class Recorder:
                 self.apply_requests()
             self.mark("resume")
             self.restart_clock()
-        if control.stop_requested:
-            self.outcome = STOPPED
-            self.mark("stop")
-            return False
-        if self.max_steps and self.step >= self.max_steps:
-            return False
-        return not (self.max_seconds and self.seconds >= self.max_seconds)
 
     def apply_requests(self) -> None:
         """Applies what other threads asked for (not pause, resume or stop), marking each."""

@@ -130,8 +130,11 @@ class Run:
         self, epoch: int, batch: int, own: dict | None = None, means: dict | None = None
     ) -> bool:
         """Records a batch's metrics (its own values, or running means); False means stop."""
-        size = min(self.batch_size, self.examples - batch * self.batch_size)
-        return self.recorder.batch(epoch, batch, size, own=own, means=means)
+        return self.recorder.batch(epoch, batch, self.batch_examples(batch), own=own, means=means)
+
+    def batch_examples(self, batch: int) -> int:
+        """How many examples this batch of an epoch holds: the last one may hold fewer."""
+        return min(self.batch_size, self.examples - batch * self.batch_size)
 
     def report_epoch(self, epoch: int, metrics: dict) -> None:
         """Records an epoch's training metrics and `val_` validation metrics."""
@@ -144,7 +147,7 @@ class Run:
             reports: `"means"` when `fit()`'s logs are running means (compiled metrics and
                 trackers), `"own"` when the train step returns the batch's own values.
         """
-        return _LiveCallback(self, reports)
+        return LiveCallback(self, reports)
 
     def stops_evaluating(self) -> keras.callbacks.Callback:
         """A callback that ends `evaluate()` at its next batch once the run is asked to stop."""
@@ -179,7 +182,7 @@ class _StopsEvaluating(keras.callbacks.Callback):
             self.model.stop_evaluating = True
 
 
-class _LiveCallback(_StopsEvaluating):
+class LiveCallback(_StopsEvaluating):
     """Reports each batch and epoch of `fit()`, and stops it (validation too) when the run
     says so."""
 

@@ -32,6 +32,7 @@ _RUN_METHODS = {
             "train_dataset",
             "validation_data",
             "report_batch",
+            "batch_examples",
             "report_epoch",
             "callback",
         ),
