@@ -6,8 +6,8 @@ own sides in turns so that its ratios are measured side by side; then the table 
 results are written to a JSON file with the machine and the date, and the README's speed
 section is rewritten from that file.
 
-    python -m benchmarks                  # everything, about fifty minutes (thirty: the GANs)
-    python -m benchmarks --quick          # shorter windows, fewer repeats: a quarter of an hour
+    python -m benchmarks                  # everything, about 75 minutes (GANs 30, peers 25)
+    python -m benchmarks --quick          # shorter windows, fewer repeats: about 20 minutes
     python -m benchmarks --only viewers,latency
     python -m benchmarks --readme-only    # the README from benchmarks/results.json, no measuring
 
@@ -33,6 +33,8 @@ from benchmarks import report  # noqa: E402 (after the environment TensorFlow re
 
 MODULES = (
     "instrumentation",
+    "peers",
+    "store",
     "styles",
     "distributed",
     "viewers",
@@ -75,7 +77,7 @@ def run(name: str, quick: bool) -> list[dict] | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="shorter: a quarter of an hour in all")
+    parser.add_argument("--quick", action="store_true", help="shorter: about 20 minutes in all")
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"default {RESULTS.name}")
     parser.add_argument("--only", type=names, default=list(MODULES), help="NAME[,NAME]")
     parser.add_argument(

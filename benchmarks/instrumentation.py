@@ -15,7 +15,8 @@ the TensorBoard event files) from its own thread, at least once a second.
 The variants take turns, round after round, in one process, so that whatever else the
 machine does slows them alike; the table shows the medians over the rounds, in wall time and in
 this process's CPU time (the steadier figure on a busy machine), and the ratios are medians of
-each round's own ratio. The goal: at most 3 % slower.
+each round's own ratio. The goal: at most 5 % slower in wall time, what a person waits for;
+the CPU time's slowdown is a figure beside it.
 
 Run it from the repository root, alone or with the other benchmarks (`measure`):
 
@@ -43,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-GOAL = 0.03  # the largest acceptable slowdown of the run's callback
+GOAL = 0.05  # the largest acceptable slowdown of the run's callback, in wall time
 PLAIN, LOOPLAB, STORED = "plain fit(verbose=0)", "Looplab callback", "callback + store"
 TENSORBOARD = "TensorBoard, every batch"
 
@@ -157,8 +158,10 @@ def callback_seconds_per_batch(run, batches: int = 5000) -> float:
     return (time.perf_counter() - start) / batches
 
 
-def report(times: dict[str, list[tuple[float, float]]], examples: int) -> dict[str, float]:
-    """Prints the table; returns each variant's slowdown in CPU time.
+def report(
+    times: dict[str, list[tuple[float, float]]], examples: int
+) -> dict[str, tuple[float, float]]:
+    """Prints the table; returns each variant's slowdown in wall time and in CPU time.
 
     The ratios are medians of each round's own ratio to plain `fit()` in that round: the
     variants of a round run back to back, so what slows the machine for a while (another
@@ -179,7 +182,7 @@ def report(times: dict[str, list[tuple[float, float]]], examples: int) -> dict[s
             f"{name:<26}{examples / wall:>12,.0f}{wall:>9.3f}{wall_ratio:>12.3f}"
             f"{cpu:>9.3f}{cpu_ratio:>11.3f}"
         )
-        slowdowns[name] = cpu_ratio - 1
+        slowdowns[name] = wall_ratio - 1, cpu_ratio - 1
     return slowdowns
 
 
@@ -203,36 +206,43 @@ def run(rounds: int, epochs: int) -> list[dict]:
     )
     print()
     for name, what in ((LOOPLAB, "The Looplab callback"), (STORED, "With the store on, it")):
-        slowdown = slowdowns[name]
-        verdict = "within" if slowdown <= GOAL else "over"
-        print(f"{what} costs {slowdown:+.1%} CPU time: {verdict} the {GOAL:.0%} goal.")
+        wall, cpu = slowdowns[name]
+        verdict = "within" if wall <= GOAL else "over"
+        print(
+            f"{what} costs {wall:+.1%} wall time ({cpu:+.1%} CPU time): "
+            f"{verdict} the {GOAL:.0%} goal."
+        )
     print(
         f"DashboardCallback's own work (Recorder.batch, RunLog.emit, the store's queue) "
         f"{dashboard * 1e6:.0f} µs per batch, {dashboard / plain_batch:.1%} of a plain batch."
     )
-    over = f"CPU time against plain fit(verbose=0), median of {rounds} interleaved rounds"
-    figures = [
-        {
-            "name": f"instrumentation overhead, {what}",
-            "value": 100 * slowdowns[name],
-            "unit": "%",
-            "goal": f"≤ {GOAL:.0%}",
-            "met": slowdowns[name] <= GOAL,
-            "detail": over,
-        }
-        for name, what in ((LOOPLAB, "callback"), (STORED, "callback + store"))
-    ]
+    over = f"against plain fit(verbose=0), median of {rounds} interleaved rounds"
+    rows = {LOOPLAB: "callback", STORED: "callback + store"}
     if TENSORBOARD in slowdowns:
-        figures.append(
+        rows[TENSORBOARD] = "Keras TensorBoard (anchor)"
+    figures = []
+    for name, what in rows.items():
+        wall, cpu = slowdowns[name]
+        mine = name != TENSORBOARD  # Looplab's rows carry the goal, on wall time
+        how = "" if mine else "update_freq='batch'; "
+        figures += [
             {
-                "name": "instrumentation overhead, Keras TensorBoard (anchor)",
-                "value": 100 * slowdowns[TENSORBOARD],
+                "name": f"instrumentation overhead, {what}, wall time",
+                "value": 100 * wall,
+                "unit": "%",
+                "goal": f"≤ {GOAL:.0%}" if mine else None,
+                "met": wall <= GOAL if mine else None,
+                "detail": f"{how}wall time {over}",
+            },
+            {
+                "name": f"instrumentation overhead, {what}, CPU time",
+                "value": 100 * cpu,
                 "unit": "%",
                 "goal": None,
                 "met": None,
-                "detail": f"update_freq='batch'; {over}",
-            }
-        )
+                "detail": f"{how}this process's CPU time {over}",
+            },
+        ]
     per_batch_figures = (
         ("callback's own work per batch", callback, "Recorder.batch, RunLog.emit, controls"),
         ("store writer's CPU per batch", store, "SQLite rows and TensorBoard files"),

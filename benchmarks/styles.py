@@ -12,8 +12,9 @@ number. This benchmark trains each style's own network in both ways, in turns:
 - the `GradientTape` loop, eager and in `tf.function`: the loop over its `train_step` alone,
   against the loop that reports each batch's loss and the running accuracy the step returns.
 
-The figure is the slowdown in this process's CPU time, a median of each round's own ratio, the
-variants of a round back to back. The distributed styles report through the same callback
+The figures are the slowdowns in wall time, what a person waits for (the goal: at most 5 %),
+and in this process's CPU time beside it, each a median of each round's own ratio, the variants
+of a round back to back. The distributed styles report through the same callback
 (`fit_mirrored`) and the same `report_batch` (`loop_multiworker`, on its chief only); their
 speed is in `benchmarks.distributed`.
 
@@ -26,7 +27,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-GOAL = 0.03  # the largest acceptable slowdown, as for the callback (benchmarks.instrumentation)
+GOAL = 0.05  # the largest acceptable slowdown in wall time, as for the callback (instrumentation)
 FIT_STYLES = ("fit", "train_step", "train_step_manual", "trainer")
 LOOP_STYLES = ("train_on_batch", "loop_eager", "loop_function")
 
@@ -83,28 +84,36 @@ def variants(style: str, epochs: int) -> tuple[Callable[[], None], Callable[[], 
     return plain, looplab, batches
 
 
-def cpu_seconds(train: Callable[[], None]) -> float:
-    """The CPU time of this process (every thread) while `train()` runs."""
-    start = time.process_time()
+def seconds(train: Callable[[], None]) -> tuple[float, float]:
+    """The wall time, and the CPU time of this process (every thread), while `train()` runs."""
+    wall, cpu = time.perf_counter(), time.process_time()
     train()
-    return time.process_time() - start
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def slowdown(style: str, rounds: int, epochs: int) -> tuple[float, float]:
-    """The style's instrumented CPU time over its plain one, median of `rounds` rounds.
+def slowdown(
+    style: str, rounds: int, epochs: int
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The style's instrumented wall and CPU times over its plain ones, medians of `rounds`
+    rounds' ratios.
 
     Returns:
-        `(slowdown, plain CPU seconds per batch)`.
+        `((wall slowdown, CPU slowdown), (plain wall seconds, plain CPU seconds) per batch)`.
     """
     plain, looplab, batches = variants(style, epochs)
     plain(), looplab()  # tracing and first calls, not measured
     ratios, plain_times = [], []
     for round_number in range(rounds):
         order = (plain, looplab) if round_number % 2 == 0 else (looplab, plain)
-        measured = {train: cpu_seconds(train) for train in order}
-        ratios.append(measured[looplab] / measured[plain])
+        measured = {train: seconds(train) for train in order}
+        ratios.append(
+            [mine / base for mine, base in zip(measured[looplab], measured[plain], strict=True)]
+        )
         plain_times.append(measured[plain])
-    return statistics.median(ratios) - 1, statistics.median(plain_times) / batches
+    return (
+        tuple(statistics.median(column) - 1 for column in zip(*ratios, strict=True)),
+        tuple(statistics.median(column) / batches for column in zip(*plain_times, strict=True)),
+    )
 
 
 def measure(quick: bool) -> list[dict]:
@@ -112,20 +121,34 @@ def measure(quick: bool) -> list[dict]:
     rounds, epochs = (5, 2) if quick else (9, 3)
     figures = []
     for style in FIT_STYLES + LOOP_STYLES:
-        cost, per_batch = slowdown(style, rounds, epochs)
+        (wall, cpu), (wall_batch, cpu_batch) = slowdown(style, rounds, epochs)
         baseline = "fit(verbose=0)" if style in FIT_STYLES else "the loop without reports"
-        print(f"{style:<20}{cost:+8.1%}   plain {per_batch * 1e3:.2f} ms CPU a batch")
-        figures.append(
+        print(
+            f"{style:<20}{wall:+8.1%} wall {cpu:+8.1%} CPU   plain {wall_batch * 1e3:.2f} ms "
+            f"({cpu_batch * 1e3:.2f} ms CPU) a batch"
+        )
+        rounds_text = f"median of {rounds} interleaved rounds"
+        figures += [
             {
-                "name": f"instrumentation overhead, {style}",
-                "value": 100 * cost,
+                "name": f"instrumentation overhead, {style}, wall time",
+                "value": 100 * wall,
                 "unit": "%",
                 "goal": f"≤ {GOAL:.0%}",
-                "met": cost <= GOAL,
+                "met": wall <= GOAL,
                 "detail": (
-                    f"CPU time against {baseline} ({per_batch * 1e3:.2f} ms a batch), "
-                    f"median of {rounds} interleaved rounds"
+                    f"wall time against {baseline} ({wall_batch * 1e3:.2f} ms a batch), "
+                    f"{rounds_text}"
                 ),
-            }
-        )
+            },
+            {
+                "name": f"instrumentation overhead, {style}, CPU time",
+                "value": 100 * cpu,
+                "unit": "%",
+                "goal": None,
+                "met": None,
+                "detail": (
+                    f"CPU time against {baseline} ({cpu_batch * 1e3:.2f} ms a batch), {rounds_text}"
+                ),
+            },
+        ]
     return figures

@@ -69,7 +69,8 @@ class DashboardCallback(keras.callbacks.Callback):
         batch_size: the examples per batch. `fit()` does not tell callbacks; when None, it
             is read from the compiled loss's own count of examples after the first batch (a
             model compiled with no loss counts each batch as one example then).
-        store: the store to write into; `Store()`, in the data folder, when None.
+        store: the store to write into; when None, `Store()` (the data folder's), opened here
+            rather than once training has begun.
 
     Attributes:
         log: the run's events since it began (a `RunLog`), None before.
@@ -83,7 +84,7 @@ class DashboardCallback(keras.callbacks.Callback):
         super().__init__()
         self.name = name
         self.batch_size = batch_size
-        self.store = store
+        self.store = store if store is not None else Store()
         self.log: RunLog | None = None
         self._recorder: Recorder | None = None
         self._writer: StoreWriter | None = None
@@ -185,7 +186,6 @@ class DashboardCallback(keras.callbacks.Callback):
 
     def _begin(self) -> None:
         """Creates the run's log, follows it in the store, and records its `start` event."""
-        self.store = self.store or Store()
         self.log = RunLog(self.store.new_run_id(KIND), self._config())
         self._writer = StoreWriter(self.store)
         self._writer.follow(self.log, kind=KIND, owner=OWNER, name=self.name)
