@@ -9,8 +9,8 @@ against an empty per-batch callback (what Keras itself spends handing logs to Py
 Keras' own `TensorBoard` callback writing every batch, when tensorboard is installed.
 
 One more row has the store on as well (`trainers.store`): the same callback, its run followed by
-a `StoreWriter` into a SQLite database in a temporary folder, which writes every batch row (and
-the TensorBoard event files) from its own thread, at least once a second.
+a `StoreWriter` into a SQLite database in a temporary folder, which writes every batch row from
+its own thread, at least once a second.
 
 The variants take turns, round after round, in one process, so that whatever else the
 machine does slows them alike; the table shows the medians over the rounds, in wall time and in
@@ -150,11 +150,15 @@ def stored(config, data, folder: Path) -> tuple:
 def callback_seconds_per_batch(run, batches: int = 5000) -> float:
     """The seconds the run's callback spends on one batch's logs, with no training around it."""
     callback = run.callback()
-    callback.on_epoch_begin(0)
+    callback.on_train_begin()
     logs = {"accuracy": 0.5, "loss": 1.0}  # as fit() hands them over: Python floats
     start = time.perf_counter()
-    for batch in range(batches):
-        callback.on_train_batch_end(batch % run.steps_per_epoch, logs)
+    for step in range(batches):
+        epoch, batch = divmod(step, run.steps_per_epoch)
+        if batch == 0:
+            callback.on_epoch_begin(epoch)
+        callback.on_train_batch_begin(batch)
+        callback.on_train_batch_end(batch, logs)
     return (time.perf_counter() - start) / batches
 
 
@@ -200,9 +204,9 @@ def run(rounds: int, epochs: int) -> list[dict]:
     callback, store = per_batch["callback"], per_batch["store"]
     print(
         f"\nPer batch: plain fit() {plain_batch * 1e3:.2f} ms; the callback's own work "
-        f"(Recorder.batch, RunLog.emit, controls) {callback * 1e6:.0f} µs, "
-        f"{callback / plain_batch:.1%} of it; the store's writer thread (SQLite rows and "
-        f"TensorBoard files) {store * 1e6:.0f} µs of CPU, {store / plain_batch:.1%} of it."
+        f"(Recorder.record, RunLog.emit, controls) {callback * 1e6:.0f} µs, "
+        f"{callback / plain_batch:.1%} of it; the store's writer thread (SQLite chunks) "
+        f"{store * 1e6:.0f} µs of CPU, {store / plain_batch:.1%} of it."
     )
     print()
     for name, what in ((LOOPLAB, "The Looplab callback"), (STORED, "With the store on, it")):
@@ -213,7 +217,7 @@ def run(rounds: int, epochs: int) -> list[dict]:
             f"{verdict} the {GOAL:.0%} goal."
         )
     print(
-        f"DashboardCallback's own work (Recorder.batch, RunLog.emit, the store's queue) "
+        f"DashboardCallback's own work (Recorder.record, RunLog.emit, the store's queue) "
         f"{dashboard * 1e6:.0f} µs per batch, {dashboard / plain_batch:.1%} of a plain batch."
     )
     over = f"against plain fit(verbose=0), median of {rounds} interleaved rounds"
@@ -244,8 +248,8 @@ def run(rounds: int, epochs: int) -> list[dict]:
             },
         ]
     per_batch_figures = (
-        ("callback's own work per batch", callback, "Recorder.batch, RunLog.emit, controls"),
-        ("store writer's CPU per batch", store, "SQLite rows and TensorBoard files"),
+        ("callback's own work per batch", callback, "Recorder.record, RunLog.emit, controls"),
+        ("store writer's CPU per batch", store, "SQLite column chunks"),
         ("DashboardCallback's own work per batch", dashboard, "with the store's queue"),
     )
     for name, seconds, what in per_batch_figures:
@@ -303,6 +307,7 @@ def dashboard_callback_seconds_per_batch(folder: Path, batches: int = 5000) -> f
     for batch in range(batches):
         if batch % steps == 0:
             callback.on_epoch_begin(batch // steps)
+        callback.on_train_batch_begin(batch % steps)
         callback.on_train_batch_end(batch % steps, logs)
     per_batch = (time.perf_counter() - start) / batches
     callback.finish()
