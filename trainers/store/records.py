@@ -147,12 +147,14 @@ def _with_names(chunk: dict[str, list], row: dict) -> dict[str, list]:
 def _write_chunk(connection: Connection, run_id: str, chunk: dict, chunk_id: int | None) -> int:
     """Writes a chunk: its row anew when it has an id, else a new row. Returns its id."""
     steps = chunk["step"]
+    full = len(steps) == columns.CHUNK_ROWS
     values = {
         "first_step": steps[0],
         "last_step": steps[-1],
         "rows": len(steps),
         "data": columns.encode(chunk),
-        "extremes": columns.encode(columns.extremes(chunk)),
+        # Only a full chunk is ever read by its extremes: the newest is always read whole.
+        "extremes": columns.encode(columns.extremes(chunk) if full else {}),
     }
     if chunk_id is None:
         inserted = connection.execute(insert(batch_chunks).values(run_id=run_id, **values))
