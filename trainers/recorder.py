@@ -207,9 +207,7 @@ class Recorder:
             self.outcome = STOPPED
             self.mark("stop")
             return False
-        if self.max_steps and self.step >= self.max_steps:
-            return False
-        return not (self.max_seconds and self.seconds >= self.max_seconds)
+        return not self.limit_reached(self.step - 1)  # the batch just recorded
 
     def _pause_and_apply(self) -> None:
         """Applies what other threads asked for, and waits out a pause, marking each."""
