@@ -117,12 +117,14 @@ def _set_up_sqlite(dbapi_connection: sqlite3.Connection, record) -> None:
     dbapi_connection.isolation_level = None  # the driver's own BEGIN off: `_begin` emits ours
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
-    # Pages of 1 KiB rather than 4: each of the dozen tables and indexes takes a page even when
-    # nearly empty, and a run's batches are a few chunks. Only a new file takes it.
-    cursor.execute(f"PRAGMA page_size = {PAGE_BYTES}")
-    # A run's open chunk is rewritten at every write, freeing the pages of its last version:
-    # the writer gives the free pages back to the disk when a run ends (`release_free_pages`).
-    cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:  # a new file: set it up once
+        # Pages of 1 KiB rather than 4: each of the dozen tables and indexes takes a page even
+        # when nearly empty, and a run's batches are a few chunks.
+        cursor.execute(f"PRAGMA page_size = {PAGE_BYTES}")
+        # A run's open chunk is rewritten at every write, freeing the pages of its last
+        # version: the writer gives them back to the disk when a run ends
+        # (`release_free_pages`).
+        cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
     _use_write_ahead_log(cursor)
     cursor.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process loses nothing
     cursor.close()
