@@ -223,6 +223,41 @@ def test_the_training_thread_never_waits_on_the_disk(database_url, store, writer
     assert store.batches_since(log.run_id, 1994)["step"] == [1995, 1996, 1997, 1998, 1999]
 
 
+def test_each_write_adds_only_its_own_batches_and_the_tail_is_joined_when_full_or_ended(
+    database_url, store, writer
+):
+    log = RunLog(store.new_run_id("script"), {"what": "a loop"})
+    writer.follow(log, kind="script", owner="script")
+    log.emit("start", 0, {})
+    engine = create_engine(database_url, poolclass=NullPool)
+
+    def chunk_rows() -> list[int]:
+        with engine.connect() as database:
+            query = select(batch_chunks.c.rows).order_by(batch_chunks.c.first_step)
+            return list(database.execute(query).scalars())
+
+    written = 0
+    for rows in (300, 300, 1500, 100, 60):  # the tail fills at 2,048 rows, within the third
+        for step in range(written, written + rows):
+            log.emit("batch", step + 1, batch_row(step, loss=1 / (step + 1)))
+        written += rows
+        writer.flush()
+        assert store.batches_since(log.run_id, -1) == log.snapshot()["batches"]
+        assert sum(chunk_rows()) == written
+        if written == 600:
+            assert chunk_rows() == [300, 300]  # no write rewrote the rows before it
+    assert chunk_rows() == [2048, 52, 100, 60]
+    view = store.snapshot(log.run_id, recent=100)  # the tail's older chunks read thinned
+    assert view["batches"]["step"][-160:] == list(range(2100, 2260))
+    assert view["batches"]["loss"][0] == 1.0 and view["thinned"] > 0
+
+    log.emit("end", written, {"status": COMPLETED, "result": {}})
+    writer.flush()
+    assert chunk_rows() == [2048, 212]  # one chunk in place of the tail's three
+    assert store.batches_since(log.run_id, -1) == log.snapshot()["batches"]
+    engine.dispose()
+
+
 def test_an_epoch_end_is_written_at_once_batches_within_the_interval(database_url, wait_until):
     store = Store(database_url)
     reader = Store(database_url)  # as another process reads

@@ -66,11 +66,14 @@ def batch_view(connection: Connection, run_id: str, recent: int) -> tuple[dict[s
     if whole_from is None:
         return batch_columns(connection, run_id), 0
     older = (
-        select(batch_chunks.c.extremes)
+        select(batch_chunks.c.id, batch_chunks.c.extremes)
         .where(batch_chunks.c.run_id == run_id, batch_chunks.c.last_step < whole_from)
         .order_by(batch_chunks.c.first_step, batch_chunks.c.id)
     )
-    extremes = [columns.decode(data) for data in connection.execute(older).scalars()]
+    extremes = [
+        columns.decode(kept) or _extremes_of(connection, chunk_id)
+        for chunk_id, kept in connection.execute(older)
+    ]
     thinned = thinning.thin(_as_lists(columns.concatenate(extremes)))
     whole = batch_columns(connection, run_id, whole_from - 1)
     count, whole_count = len(thinned.get("step", ())), len(whole.get("step", ()))
@@ -79,6 +82,14 @@ def batch_view(connection: Connection, run_id: str, recent: int) -> tuple[dict[s
         for name in dict.fromkeys([*thinned, *whole])
     }
     return joined, count
+
+
+def _extremes_of(connection: Connection, chunk_id: int) -> dict[str, np.ndarray]:
+    """The extremes of a chunk written without them: a live run's newest rows, in a chunk
+    of their own until its tail is joined into one (see `records`)."""
+    query = select(batch_chunks.c.data).where(batch_chunks.c.id == chunk_id)
+    found = columns.extremes(_as_lists(columns.decode(connection.execute(query).scalar_one())))
+    return {name: np.asarray(values) for name, values in found.items()}
 
 
 def _as_lists(joined: dict[str, np.ndarray], after: int = -1) -> dict[str, list]:

@@ -1,10 +1,13 @@
 """What the writer writes: a followed run's state, and its queued events as table rows.
 
 The writer thread hands each flush here: the events of every followed run since the last
-flush become rows of `epochs`, `marks` and `images`, its batches join the run's open chunk in
-`batch_chunks` (rewritten until it holds `columns.CHUNK_ROWS` rows, then a new one begins), and
-one update of the run's row (status, times, steps, best, heartbeat), all in the caller's
-transaction.
+flush become rows of `epochs`, `marks` and `images`, its batches one more chunk of
+`batch_chunks`, and one update of the run's row (status, times, steps, best, heartbeat), all
+in the caller's transaction.
+
+A flush writes only its own batches, as a small chunk of the run's tail. Once the tail holds
+`columns.CHUNK_ROWS` rows, or the run ends, its chunks are replaced by one, which compresses
+far better: each batch is encoded twice in all, however often the writer writes.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.engine import Connection
 
 from trainers.events import FINISHED, RUNNING, Event
@@ -34,8 +37,8 @@ class RunState:
         steps: its batch rows written so far.
         bests: the best value so far of each metric of `reading.BEST_ORDER` it reports.
         result: what its end events left.
-        chunk: the batch rows of its open chunk, as columns: the last chunk, not yet full.
-        chunk_id: that chunk's id in `batch_chunks`, None before it is first written.
+        tail: the batch rows after its last full chunk, all written.
+        tail_ids: the ids of the chunks in `batch_chunks` that hold them.
         deleted: set when its row is gone from the database: its later events are dropped.
     """
 
@@ -44,8 +47,8 @@ class RunState:
     steps: int = 0
     bests: dict = field(default_factory=dict)
     result: dict = field(default_factory=dict)
-    chunk: dict[str, list] = field(default_factory=dict)
-    chunk_id: int | None = None
+    tail: tuple[dict, ...] = ()
+    tail_ids: tuple[int, ...] = ()
     deleted: bool = False
 
     @property
@@ -96,7 +99,7 @@ def write_events(
     changed = connection.execute(_update_run(tuple(values)), {"id": state.run_id, **values})
     if changed.rowcount == 0:
         return dataclasses.replace(state, deleted=True)
-    if batch_rows:
+    if batch_rows or (after.tail_ids and not after.live):
         after = _write_batches(connection, after, batch_rows)
     for table, kind in ((epochs, "epoch"), (marks, "mark"), (images, "image")):
         if rows[kind]:
@@ -123,44 +126,50 @@ def _update_run(columns: tuple[str, ...]):
 
 
 def _write_batches(connection: Connection, state: RunState, rows: list[dict]) -> RunState:
-    """Adds batch rows to the run's open chunk, rewriting it, and begins a new chunk each time
-    one is full. Returns the state with its new open chunk."""
-    chunk, chunk_id = {name: list(values) for name, values in state.chunk.items()}, state.chunk_id
+    """Adds batch rows to the run's tail: writes the new ones as a chunk of their own, and
+    replaces the tail's chunks by one once it is full or the run has ended. Returns the state
+    with its new tail."""
+    tail, ids, new = list(state.tail), state.tail_ids, []
     for row in rows:
-        if len(chunk.get("step", ())) == columns.CHUNK_ROWS:
-            _write_chunk(connection, state.run_id, chunk, chunk_id)
-            chunk, chunk_id = {}, None
-        if not row.keys() <= chunk.keys():  # the first row, or a metric that comes
-            chunk = _with_names(chunk, row)
-        for name, column in chunk.items():
-            column.append(row.get(name, NAN))
-    chunk_id = _write_chunk(connection, state.run_id, chunk, chunk_id)
-    return dataclasses.replace(state, chunk=chunk, chunk_id=chunk_id)
+        if len(tail) == columns.CHUNK_ROWS:
+            _replace_tail(connection, state.run_id, tail, ids)
+            tail, ids, new = [], (), []
+        tail.append(row)
+        new.append(row)
+    if len(tail) == columns.CHUNK_ROWS or not state.live:
+        if new or len(ids) > 1:
+            _replace_tail(connection, state.run_id, tail, ids)
+        return dataclasses.replace(state, tail=(), tail_ids=())
+    if new:  # read thinned only in a view of fewer recent rows than the tail holds: rare
+        ids += (_insert_chunk(connection, state.run_id, new, extremes=False),)
+    return dataclasses.replace(state, tail=tuple(tail), tail_ids=ids)
 
 
-def _with_names(chunk: dict[str, list], row: dict) -> dict[str, list]:
-    """The chunk's columns with every name of `row` too, earlier rows NaN in a new one."""
-    rows = len(chunk.get("step", ()))
-    return chunk | {name: [NAN] * rows for name in row if name not in chunk}
+def _replace_tail(
+    connection: Connection, run_id: str, tail: list[dict], ids: tuple[int, ...]
+) -> None:
+    """Writes the tail's rows as one chunk, in place of the chunks that held them."""
+    if ids:
+        connection.execute(delete(batch_chunks).where(batch_chunks.c.id.in_(ids)))
+    _insert_chunk(connection, run_id, tail)
 
 
-def _write_chunk(connection: Connection, run_id: str, chunk: dict, chunk_id: int | None) -> int:
-    """Writes a chunk: its row anew when it has an id, else a new row. Returns its id."""
-    steps = chunk["step"]
-    full = len(steps) == columns.CHUNK_ROWS
+def _insert_chunk(
+    connection: Connection, run_id: str, rows: list[dict], extremes: bool = True
+) -> int:
+    """Writes consecutive batch rows as a new chunk, with their extremes unless told not to
+    (`reading.batch_view` then finds them itself); returns its id."""
+    names = dict.fromkeys(name for row in rows for name in row)  # in the order they came
+    chunk = {name: [row.get(name, NAN) for row in rows] for name in names}
     values = {
-        "first_step": steps[0],
-        "last_step": steps[-1],
-        "rows": len(steps),
+        "run_id": run_id,
+        "first_step": chunk["step"][0],
+        "last_step": chunk["step"][-1],
+        "rows": len(rows),
         "data": columns.encode(chunk),
-        # Only a full chunk is ever read by its extremes: the newest is always read whole.
-        "extremes": columns.encode(columns.extremes(chunk) if full else {}),
+        "extremes": columns.encode(columns.extremes(chunk) if extremes else {}),
     }
-    if chunk_id is None:
-        inserted = connection.execute(insert(batch_chunks).values(run_id=run_id, **values))
-        return inserted.inserted_primary_key[0]
-    connection.execute(update(batch_chunks).where(batch_chunks.c.id == chunk_id).values(values))
-    return chunk_id
+    return connection.execute(insert(batch_chunks).values(values)).inserted_primary_key[0]
 
 
 def _row(run_id: str, event: Event) -> dict:

@@ -3,7 +3,8 @@
 Training never waits on the disk. A followed run's events are appended to an in-memory queue
 on the thread that emits them (a deque append: no I/O, no lock held, no TensorFlow); the
 writer's own thread writes them in one transaction at least every `interval` seconds, at once
-after an epoch or the run's end, and refreshes the heartbeat of live runs so that other
+after an epoch or the run's end (but no sooner than `QUICKEST_SECONDS` after the last write),
+and refreshes the heartbeat of live runs so that other
 processes can tell a run whose process died (`Store.mark_interrupted`). TensorBoard's event
 files are written from the store when asked for (`trainers.store.tensorboard`), not here.
 """
@@ -32,6 +33,10 @@ from trainers.store.versions import library_versions
 logger = logging.getLogger(__name__)
 
 URGENT = ("start", "epoch", "end")  # events written at once, not at the next interval
+# The least time between two writes of a live run's events. A small network ends several
+# epochs a second, and each write rewrites the run's open chunk: an epoch's end waits this long
+# after the last write, so that writing costs the run the same at any epoch length.
+QUICKEST_SECONDS = 0.25
 RETRIES = 5  # flushes a batch of events may fail (database locked too long) before it is lost
 
 
@@ -59,6 +64,7 @@ class StoreWriter:
         self.busy_seconds = 0.0
         self._queue: collections.deque = collections.deque()
         self._wake = threading.Event()
+        self._hurry = threading.Event()  # ends the rest between two writes: a flush, a close
         self._states: dict[str, RunState] = {}  # the runs followed and not yet ended
         self._lock = threading.Lock()  # for `_states`: `follow` adds, the writer's thread drops
         self._closing = False
@@ -123,6 +129,7 @@ class StoreWriter:
         request = _Flush()
         self._queue.append(request)
         self._wake.set()
+        self._hurry.set()
         while not request.done.wait(0.5):
             if not self._thread.is_alive():  # closed: write here
                 self._write(self._drain())
@@ -133,6 +140,7 @@ class StoreWriter:
             return
         self._closing = True
         self._wake.set()
+        self._hurry.set()
         self._thread.join()
         self._write(self._drain())
         atexit.unregister(self.close)
@@ -177,6 +185,8 @@ class StoreWriter:
             self._wake.wait(self.interval)
             self._wake.clear()
             self._write(self._drain())
+            if self._hurry.wait(min(QUICKEST_SECONDS, self.interval)):
+                self._hurry.clear()
 
     def _drain(self) -> list:
         items = []
