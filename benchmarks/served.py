@@ -13,6 +13,7 @@ when the batch ended, on the clock the browser shares.
 
 from __future__ import annotations
 
+import bisect
 import os
 import shutil
 import socket
@@ -207,50 +208,74 @@ def stop_run(page) -> None:
 
 
 class Store:
-    """The server's store, read-only: its newest run and when each of its batches ended.
+    """The server's store, read through Looplab's own: its newest run and when each of its
+    batches ended.
+
+    Its runs are listed with `sqlite3`, read-only, until the server has created them; the
+    batch rows are then read through `trainers.store.Store`, a cursor's worth at a time.
 
     Args:
         database: the SQLite file, e.g. `Server.database`.
     """
 
-    # The newest run's batches as `(step, wall-clock time it ended)`, in order.
-    BATCHES = (
-        "SELECT b.step, r.started + b.seconds AS batch_end "
-        "FROM batches b JOIN runs r USING (run_id) "
-        "WHERE r.run_id = (SELECT run_id FROM runs ORDER BY created DESC LIMIT 1) "
-    )
-
     def __init__(self, database: Path) -> None:
         self.database = database
+        self._store = None  # the engine's store, opened once the server has a run
+        self._run_id: str | None = None
+        self._ends: list[tuple[int, float]] = []  # (step, wall-clock end) read so far
 
-    def _query(self, sql: str, *parameters) -> list[tuple]:
+    def _newest(self) -> str | None:
         if not self.database.exists():  # the server creates it once its first page is drawn
-            return []
-        with closing(sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=30)) as db:
+            return None
+        uri = f"file:{self.database}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True, timeout=30)) as db:
             try:
-                return db.execute(sql, parameters).fetchall()
+                query = "SELECT run_id FROM runs ORDER BY created DESC LIMIT 1"
+                row = db.execute(query).fetchone()
             except sqlite3.OperationalError as error:
                 if "no such table" not in str(error):
                     raise
-                return []  # the server is still creating its tables
+                return None  # the server is still creating its tables
+        return row[0] if row else None
 
     def newest_run(self) -> str:
         """The id of the newest run."""
-        return self._query("SELECT run_id FROM runs ORDER BY created DESC LIMIT 1")[0][0]
+        return poll(self._newest, FIRST_BATCH_SECONDS, "a run in the store")
+
+    def _batch_ends(self) -> list[tuple[int, float]]:
+        """`(step, wall-clock time it ended)` of the newest run's stored batches, in order."""
+        run_id = self._newest()
+        if run_id is None:
+            return []
+        if self._store is None:
+            from trainers.store import Store as RunStore
+
+            self._store = RunStore(f"sqlite:///{self.database}")
+        if run_id != self._run_id:
+            self._run_id, self._ends = run_id, []
+        started = (self._store.run(run_id) or {}).get("started")
+        if started is None:  # not started yet
+            return []
+        after = self._ends[-1][0] if self._ends else -1
+        new = self._store.batches_since(run_id, after)
+        self._ends += [
+            (step, started + seconds)
+            for step, seconds in zip(new.get("step", []), new.get("seconds", []), strict=True)
+        ]
+        return self._ends
 
     def batches_between(self, start: float, end: float) -> list[tuple[int, float]]:
         """`(step, wall-clock time it ended)` of the newest run's batches that ended in
         `[start, end)`."""
-        return self._query(
-            self.BATCHES + "AND batch_end >= ? AND batch_end < ? ORDER BY b.step", start, end
-        )
+        return [(step, ended) for step, ended in self._batch_ends() if start <= ended < end]
 
     def wait_for_batch(self, after: float, seconds: float = FIRST_BATCH_SECONDS) -> float:
         """Returns the wall-clock end of the newest run's first stored batch that ended after
         `after`, once the store has it."""
 
         def ended() -> float | None:
-            rows = self._query(self.BATCHES + "AND batch_end > ? ORDER BY b.step LIMIT 1", after)
-            return rows[0][1] if rows else None
+            ends = [ended for _, ended in self._batch_ends()]  # in order: the run's clock
+            index = bisect.bisect_right(ends, after)
+            return ends[index] if index < len(ends) else None
 
         return poll(ended, seconds, "a batch in the store")
