@@ -31,8 +31,8 @@ DIVERGED_HINT = (
 )
 OVERHEAD_HELP = (
     "The recorder's own time on each batch (turning Keras' logs into the rows these charts "
-    "draw) against the run's training time. The charts themselves are drawn by the server "
-    "from a copy of the rows, once a second, shared by every browser watching."
+    "draw) against the run's training time. The store's writer and the redraws of the browsers "
+    "watching cost the run more: the README's speed section measures them."
 )
 
 

@@ -77,17 +77,15 @@ def progress_text(snapshot: dict) -> tuple[float, str]:
     return fraction, " · ".join(parts)
 
 
-FREE = 0.03  # a share of training time under which recording counts as free
-
-
 def overhead_text(snapshot: dict) -> str | None:
-    """What recording the run costs its training, e.g. `"recording costs 0.2% of training
-    time (5 µs a batch)"`; None before the first batch or for a run read from the store."""
+    """What the recorder's own work on each batch costs the run's training, e.g. `"Recording
+    costs this run 0.2% of its training time (5 µs a batch)."`; None before the first batch or
+    for a run read from the store. It says no more than it measures: the store's writer and
+    the pages' redraws are not in it."""
     batches, spent = snapshot["batches"], snapshot.get("recording_seconds")
     steps = steps_in(batches)
     if not spent or not steps or not batches["seconds"][-1]:
         return None
     share = spent / batches["seconds"][-1]
     text = f"Recording costs this run {share:.1%} of its training time"
-    text += f" ({spent / steps * 1e6:.0f} µs a batch)"
-    return text + (": watching it is free." if share < FREE else ".")
+    return text + f" ({spent / steps * 1e6:.0f} µs a batch)."

@@ -2,7 +2,7 @@
 
 import pytest
 
-from trainers.progress import progress_text
+from trainers.progress import overhead_text, progress_text
 
 
 def make_snapshot(steps, epochs_done=0, status="running", marks=(), **config):
@@ -71,3 +71,12 @@ def test_a_finished_run_says_how_it_ended():
 
 def test_a_run_without_batches_is_waiting():
     assert progress_text(make_snapshot(0, status="queued")) == (0.0, "waiting for the first batch")
+
+
+def test_the_overhead_line_says_what_the_recorder_costs_and_no_more():
+    snapshot = make_snapshot(100) | {"recording_seconds": 0.03}  # 30 s of training
+
+    assert overhead_text(snapshot) == (
+        "Recording costs this run 0.1% of its training time (300 µs a batch)."
+    )
+    assert overhead_text(make_snapshot(100)) is None  # a stored run: not measured here
