@@ -34,7 +34,7 @@ from components import (
 from components.images import filmstrip
 from components.settings_input import apply_input
 from trainers import catalog
-from trainers.events import DIVERGED, QUEUED
+from trainers.events import DIVERGED, QUEUED, RUNNING
 from trainers.images import FILMSTRIP_SIDE, filmstrip_gif, image_grid, to_png, upscale
 from trainers.progress import overhead_text, progress_text
 from trainers.worker import Job
@@ -88,7 +88,7 @@ def draw(job: Job | None, snapshot: dict, ongoing: bool) -> None:
     # On a projector the samples take the whole width, the scores come below them.
     samples, scores = (st.container(), st.container()) if projector.is_on() else st.columns([3, 2])
     with samples:
-        _samples(grids, snapshot["run_id"])
+        _samples(grids, snapshot["run_id"], scrubbing=not _drawing_now(snapshot))
     with scores:
         _quality(grids, snapshot)
     batches, marks = snapshot["batches"], snapshot["marks"]
@@ -166,15 +166,29 @@ def _draw(control, run_id: str) -> None:
     )
 
 
-def _samples(grids: list[dict], run_id: str) -> None:
-    """The grid chosen on the filmstrip (the latest by default), large, and the filmstrip."""
+def _drawing_now(snapshot: dict) -> bool:
+    """Whether new grids keep coming: the run trains and is not paused."""
+    if snapshot["status"] != RUNNING:
+        return False
+    kinds = [mark["kind"] for mark in snapshot["marks"] if mark["kind"] in ("pause", "resume")]
+    return not kinds or kinds[-1] == "resume"
+
+
+def _samples(grids: list[dict], run_id: str, scrubbing: bool) -> None:
+    """The grid chosen on the filmstrip (the latest by default), large, and the filmstrip.
+
+    The filmstrip can be scrubbed back only while no new grid comes (a pause, the run's end).
+    While grids keep coming, the view redraws the newest every second: a scrubber the server
+    moved to each newest grid would race the browser, which may send back the grid it showed
+    a moment ago as if a person had picked it.
+    """
     if not grids:
         st.caption("The first samples appear after `image_every` steps.")
         return
     steps = [grid["step"] for grid in grids]
-    key, follow = f"filmstrip-{run_id}", f"filmstrip-{run_id}-follow"
-    if st.session_state.get(follow, True) or st.session_state.get(key) not in steps:
-        st.session_state[key] = steps[-1]  # the newest grid, unless scrubbed back
+    key = f"filmstrip-{run_id}"
+    if not scrubbing or st.session_state.get(key) not in steps:
+        st.session_state[key] = steps[-1]  # the newest grid, until someone scrubs back
     grid = grids[steps.index(st.session_state[key])]
     side = GRID_SIDE * 2 if projector.is_on() else GRID_SIDE  # the grid large on a projector
     caption = f"step {grid['step']}: samples from the same fixed noise"
@@ -182,18 +196,14 @@ def _samples(grids: list[dict], run_id: str) -> None:
         caption += ", one row each of " + ", ".join(map(str, grid["classes"]))
     shared.image(run_id, grid, side, caption=caption)
     if len(steps) > 1:
-        st.select_slider(
-            "Scrub back through the filmstrip",
-            steps,
-            key=key,
-            on_change=lambda: st.session_state.update({follow: st.session_state[key] == steps[-1]}),
-        )
+        if scrubbing:
+            st.select_slider("Scrub back through the filmstrip", steps, key=key)
         shown = filmstrip(grids, FILMSTRIP_FRAMES)
         frames = {"step": tuple(g["step"] for g in shown), "title": "filmstrip"}
         frames["pixels"] = image_grid([g["pixels"] for g in shown], columns=len(shown))
         caption = "filmstrip: " + ", ".join(f"step {g['step']}" for g in shown)
         shared.image(run_id, frames, 96, caption=caption)
-    grid_change.show(grids[: steps.index(grid["step"]) + 1], run_id)
+    grid_change.show(grids[: steps.index(grid["step"]) + 1], run_id, scrubbing)
 
 
 def _quality(grids: list[dict], snapshot: dict) -> None:

@@ -3,8 +3,8 @@
 Every grid draws the same fixed noise, so two grids differ only by what the generator learnt
 between their steps. Red marks the pixels that changed: early on the whole grid glows, later
 only the strokes still being redrawn do. The later grid is the one shown large above (the
-filmstrip's choice); a person picks the earlier one, by default the grid just before it,
-which the view follows while the run trains until they pick another.
+filmstrip's choice). While grids keep coming the earlier one is the grid just before it;
+during a pause or after the run a person may pick another.
 """
 
 from __future__ import annotations
@@ -18,27 +18,24 @@ from trainers.images import change
 SIDE = 224  # pixels on the short side of the change image
 
 
-def show(grids: list[dict], run_id: str) -> None:
+def show(grids: list[dict], run_id: str, picking: bool) -> None:
     """Draws the change from an earlier grid to the last of `grids`.
 
     Args:
         grids: the run's sample grids (image events), oldest first, up to the one shown.
         run_id: the run they belong to.
+        picking: whether a person may pick the earlier grid (no new grid comes meanwhile:
+            see `gan_view._samples`); else it is the one just before.
     """
     if len(grids) < 2:
         return
     *earlier, after = grids
     steps = [grid["step"] for grid in earlier]
-    key, follow = f"change-{run_id}", f"change-{run_id}-follow"
-    if st.session_state.get(follow, True) or st.session_state.get(key) not in steps:
+    key = f"change-{run_id}"
+    if not picking or st.session_state.get(key) not in steps:
         st.session_state[key] = steps[-1]  # the grid just before, unless another was picked
-    if len(steps) > 1:
-        st.select_slider(
-            f"What just changed: step {after['step']} against step",
-            steps,
-            key=key,
-            on_change=lambda: st.session_state.update({follow: st.session_state[key] == steps[-1]}),
-        )
+    if picking and len(steps) > 1:
+        st.select_slider(f"What just changed: step {after['step']} against step", steps, key=key)
     before = earlier[steps.index(st.session_state[key])]
     pixels = change(before["pixels"], after["pixels"])
     moved = np.abs(after["pixels"].astype("int16") - before["pixels"]).mean() / 255

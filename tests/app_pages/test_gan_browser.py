@@ -1,9 +1,10 @@
 """The GAN studio in a real Chromium against the real `streamlit run app.py` server.
 
 A person opens the studio, starts its default GAN (conditional: a row per digit) on the 8x8
-digits, and watches the sample grid from the fixed noise redraw itself as the generator
-learns, with the change between the last two grids; asks it to draw only threes while it
-trains; pausing offers the single-step buttons, and Stop ends the run with its interpolation
+digits, and watches the sample grid from the fixed noise redraw itself as the generator learns,
+with the change between the last two grids; asks it to draw only threes while it trains;
+pausing offers the single-step buttons and a filmstrip to scrub back through (none while grids
+keep coming: see `components.gan_view._samples`), and Stop ends the run with its interpolation
 strip and downloads. No exception may show.
 """
 
@@ -69,11 +70,17 @@ def test_the_sample_grid_redraws_while_a_gan_trains(app_url, page):
     threes = "one row each of " + ", ".join(["3"] * 10)
     expect(page.get_by_text(threes).first).to_be_visible(timeout=30_000)
     wait_for_new_grid(page, second)  # still training: Draw never paused it
+    scrubber = page.get_by_role("slider", name=re.compile("Scrub back through the filmstrip"))
+    expect(scrubber).to_have_count(0)  # while grids keep coming, the newest shows
 
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Train G one batch")).to_be_visible(timeout=10_000)
     # Once the chart marks the pause, the worker holds and the view redraws as it will stay.
     page.wait_for_function(PAUSE_DRAWN, polling=100, timeout=30_000)
+    scrubber.first.focus()  # paused: the filmstrip can be scrubbed back
+    page.keyboard.press("Home")
+    first_grid = page.get_by_text(re.compile(r"^step 2: samples from the same fixed noise"))
+    expect(first_grid).to_be_visible(timeout=10_000)
     page.get_by_role("button", name="Stop").click()
     expect(page.get_by_text(re.compile(r"stopped · epoch"))).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name="Download the filmstrip (GIF)")).to_be_visible(
