@@ -1,16 +1,18 @@
 """How soon a batch shows: from its end on the training thread to its point in a real browser.
 
-It reads the session of `benchmarks.viewers`: while the run trains, its first Live page polls
-its own "loss per batch" chart every 100 ms and records each later step the chart draws, with
-the browser's clock (the server's, on one machine). A batch is drawn once the chart reaches
-its step; its latency is that moment less the batch's end, which the store gives. Every batch
-counts, not only the newest of each redraw: one that ends just after a redraw waits for the
-next. Batches that end in the last `MARGIN_SECONDS` of a window are left out (their redraw may
-come after the window), and one still not drawn at the window's end counts as drawn then.
+It reads the session of `benchmarks.viewers`: while the run trains, its first tab on the Live
+page polls its own "loss per batch" chart every 100 ms and records each later step the chart
+draws, with the browser's clock (the server's, on one machine). A batch is drawn once the chart
+reaches its step; its latency is that moment less the batch's end, which the store gives. Every
+batch counts, not only the newest of each redraw: one that ends just after a redraw waits for
+the next. Batches that end in the last `MARGIN_SECONDS` of a window are left out (their redraw
+may come after the window), and one still not drawn at the window's end counts as drawn then.
 
-The goal: 95 % of the batches show within 1.5 s, with one viewer. The store's end of a batch
-is at most a few milliseconds late (the run's clock starts just before it is stored as
-started), so if anything the latencies read that much low.
+The goals: 95 % of the batches show within 1.0 s with one tab watching, and within 2.0 s in the
+room (`viewers.ROOM` viewers). In full mode the run has trained `viewers.LONG_RUN` batches
+before the first window. The store's end of a batch is at most a few milliseconds late (the
+run's clock starts just before it is stored as started), so if anything the latencies read that
+much low.
 
     python -m benchmarks --only latency
 """
@@ -22,7 +24,7 @@ import statistics
 
 from benchmarks import viewers
 
-GOAL_SECONDS = 1.5  # the 95th percentile's
+GOALS = {viewers.ONE_TAB: 1.0, viewers.ROOM_WINDOW: 2.0}  # the 95th percentile's, in seconds
 MARGIN_SECONDS = 2.0
 
 
@@ -47,34 +49,35 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def measure(quick: bool) -> list[dict]:
-    """The p50 and p95 latency with one viewer; with 30 in the detail."""
-    by_count: dict[int, tuple[list[float], list[float]]] = {}
+    """The p50 and p95 latency with one tab watching, and in the room."""
+    every: dict = {watching: [] for watching in GOALS}
+    newest: dict = {watching: [] for watching in GOALS}
     for window in viewers.session(quick):
-        if window.viewers:
-            every, newest = by_count.setdefault(window.viewers, ([], []))
-            more_every, more_newest = latencies(window)
-            every += more_every
-            newest += more_newest
-    every, newest = by_count[1]
-    crowd, _ = by_count[max(by_count)]
-    p95 = percentile(every, 0.95)
-    detail = f"{len(every)} batches, one viewer on {viewers.VIEWER_PATH}"
-    return [
-        {
-            "name": "batch-to-browser latency p50",
-            "value": statistics.median(every),
-            "unit": "s",
-            "goal": None,
-            "met": None,
-            "detail": f"{detail}; the newest batch of each redraw: "
-            f"{statistics.median(newest):.2f} s",
-        },
-        {
-            "name": "batch-to-browser latency p95",
-            "value": p95,
-            "unit": "s",
-            "goal": f"≤ {GOAL_SECONDS:g} s",
-            "met": p95 <= GOAL_SECONDS,
-            "detail": f"{detail}; with {max(by_count)} viewers: {percentile(crowd, 0.95):.2f} s",
-        },
-    ]
+        if window.watching in GOALS:
+            each, latest = latencies(window)
+            every[window.watching] += each
+            newest[window.watching] += latest
+    figures = []
+    for watching, goal in GOALS.items():
+        detail = f"{len(every[watching])} batches, {watching.name} on {viewers.VIEWER_PATH}"
+        p95 = percentile(every[watching], 0.95)
+        figures += [
+            {
+                "name": f"batch-to-browser latency p50, {watching.name}",
+                "value": statistics.median(every[watching]),
+                "unit": "s",
+                "goal": None,
+                "met": None,
+                "detail": f"{detail}; the newest batch of each redraw: "
+                f"{statistics.median(newest[watching]):.2f} s",
+            },
+            {
+                "name": f"batch-to-browser latency p95, {watching.name}",
+                "value": p95,
+                "unit": "s",
+                "goal": f"≤ {goal:g} s",
+                "met": p95 <= goal,
+                "detail": detail,
+            },
+        ]
+    return figures

@@ -264,6 +264,10 @@ class Store:
         ]
         return self._ends
 
+    def steps(self) -> int:
+        """The newest run's batches in the store."""
+        return len(self._batch_ends())
+
     def batches_between(self, start: float, end: float) -> list[tuple[int, float]]:
         """`(step, wall-clock time it ended)` of the newest run's batches that ended in
         `[start, end)`."""

@@ -9,17 +9,18 @@ browser does (a `rerun_script` request naming the page), then reruns each fragme
 asks to have rerun (an `auto_rerun` message) at the interval it gives, until told to stop or
 until a whole page run ends without it (as a tab drops the timers of fragments a page run no
 longer draws, such as the first paint's), listing the cached messages it holds as the browser
-does. The server does for it all it does
-for a tab: every script and fragment run, every figure serialized, every message sent. What
-a tab asks for besides, and a session does not, is the page's static files (once) and an
-image's media file when the image changes.
+does, and fetching each new image's media file as the browser does (once a URL). The server
+does for it all it does for a tab: every script and fragment run, every figure serialized,
+every message sent, every image served. What a tab asks for besides, and a session does not,
+is the page's static files, once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from urllib.parse import urlsplit
+import urllib.request
+from urllib.parse import urljoin, urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -28,7 +29,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from components import first_paint
 
-OPEN_SECONDS = 120.0  # how long a session may take to finish its first page run
+OPEN_SECONDS = 300.0  # how long sessions opened at once may take to finish their first page runs
 
 
 class Sessions:
@@ -39,6 +40,7 @@ class Sessions:
 
     Attributes:
         reruns: the fragment reruns all sessions have asked for so far.
+        media: the media files (images) all sessions have fetched so far.
     """
 
     def __init__(self, url: str) -> None:
@@ -47,6 +49,8 @@ class Sessions:
         self.stream = f"ws://{parts.netloc}/_stcore/stream"
         self.page = parts.path.strip("/")
         self.reruns = 0
+        self.media = 0
+        self._fetching: set[asyncio.Future] = set()  # media fetches under way
         self._tasks: list[asyncio.Task] = []
         self._loop = asyncio.new_event_loop()
         threading.Thread(target=self._loop.run_forever, daemon=True).start()
@@ -86,6 +90,7 @@ class Sessions:
         """One viewer: opens the page, then follows the server's fragment timers."""
         state = ClientState(page_name=self.page)
         cached: set[str] = set()
+        fetched: set[str] = set()  # the media URLs this session's "browser" holds
         timers: dict[str, asyncio.Task] = {}
         drawn_since: set[str] = set()  # fragments with a timer from the page run under way
         first_paints: set[str] = set()  # the first paint's fragment (components.first_paint)
@@ -110,7 +115,9 @@ class Sessions:
                     if message.metadata.cacheable:
                         cached.add(message.hash)
                     kind = message.WhichOneof("type")
-                    if kind == "navigation":  # the page's hash, which reruns name
+                    if kind == "delta":
+                        self._fetch_media(message, fetched)
+                    elif kind == "navigation":  # the page's hash, which reruns name
                         state.page_script_hash = message.navigation.page_script_hash
                     elif kind == "auto_rerun":
                         fragment_id = message.auto_rerun.fragment_id
@@ -138,3 +145,25 @@ class Sessions:
             finally:
                 for timer in timers.values():
                     timer.cancel()
+
+    def _fetch_media(self, message: ForwardMsg, fetched: set[str]) -> None:
+        """Fetches the media file of each image the message draws, as a browser does once per
+        URL, beside the messages that follow: the server serves it as it serves a tab."""
+        element = message.delta.new_element
+        if element.WhichOneof("type") != "imgs":
+            return
+        for image in element.imgs.imgs:
+            if image.url and image.url not in fetched:
+                fetched.add(image.url)
+                fetch = asyncio.to_thread(self._read, urljoin(self.origin, image.url))
+                self._fetching.add(task := asyncio.ensure_future(fetch))
+                task.add_done_callback(self._fetched)
+
+    def _fetched(self, task: asyncio.Future) -> None:  # on the event loop's thread
+        self._fetching.discard(task)
+        self.media += not task.cancelled() and task.exception() is None
+
+    @staticmethod
+    def _read(url: str) -> None:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()

@@ -117,8 +117,9 @@ def slowdown(
 
 
 def measure(quick: bool) -> list[dict]:
-    """Each classifier style's slowdown: 5 rounds of 2 epochs when `quick`, else 9 of 3."""
-    rounds, epochs = (5, 2) if quick else (9, 3)
+    """Each classifier style's slowdown: 5 rounds of 2 epochs when `quick`, else 15 of 4 (a
+    round of the quickest style lasts about a second: single rounds here swing by 10 %)."""
+    rounds, epochs = (5, 2) if quick else (15, 4)
     figures = []
     for style in FIT_STYLES + LOOP_STYLES:
         (wall, cpu), (wall_batch, cpu_batch) = slowdown(style, rounds, epochs)
