@@ -167,21 +167,15 @@ def _draw(control, run_id: str) -> None:
 
 
 def _drawing_now(snapshot: dict) -> bool:
-    """Whether new grids keep coming: the run trains and is not paused."""
-    if snapshot["status"] != RUNNING:
-        return False
+    """Whether new grids keep coming: the run trains, and is not paused."""
     kinds = [mark["kind"] for mark in snapshot["marks"] if mark["kind"] in ("pause", "resume")]
-    return not kinds or kinds[-1] == "resume"
+    return snapshot["status"] == RUNNING and kinds[-1:] != ["pause"]
 
 
 def _samples(grids: list[dict], run_id: str, scrubbing: bool) -> None:
-    """The grid chosen on the filmstrip (the latest by default), large, and the filmstrip.
-
-    The filmstrip can be scrubbed back only while no new grid comes (a pause, the run's end).
-    While grids keep coming, the view redraws the newest every second: a scrubber the server
-    moved to each newest grid would race the browser, which may send back the grid it showed
-    a moment ago as if a person had picked it.
-    """
+    """The grid chosen on the filmstrip (the latest by default), large, and the filmstrip,
+    scrubbed back only while no grid comes: a scrubber moved to each newest grid races the
+    browser, which may send back the one it showed a moment ago as if a person picked it."""
     if not grids:
         st.caption("The first samples appear after `image_every` steps.")
         return

@@ -121,9 +121,8 @@ def _set_up_sqlite(dbapi_connection: sqlite3.Connection, record) -> None:
         # Pages of 1 KiB rather than 4: each of the dozen tables and indexes takes a page even
         # when nearly empty, and a run's batches are a few chunks.
         cursor.execute(f"PRAGMA page_size = {PAGE_BYTES}")
-        # A run's open chunk is rewritten at every write, freeing the pages of its last
-        # version: the writer gives them back to the disk when a run ends
-        # (`release_free_pages`).
+        # A run's tail chunks are deleted once joined into one, freeing their pages: the
+        # writer gives them back to the disk when a run ends (`release_free_pages`).
         cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
     _use_write_ahead_log(cursor)
     cursor.execute("PRAGMA synchronous = NORMAL")  # with WAL: a killed process loses nothing
